@@ -1,0 +1,1 @@
+"""boso api: the FastAPI app, web interface and the `boso` CLI."""

@@ -1,0 +1,1 @@
+"""boso index: embeddings, FAISS vectors, BM25, SQLite store, search."""

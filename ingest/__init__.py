@@ -1,0 +1,1 @@
+"""boso ingest: files -> clean pages, metadata, chunks and extracted items."""

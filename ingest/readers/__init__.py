@@ -1,0 +1,47 @@
+"""One reader per format. `read_file` sniffs the content and dispatches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.records import Format, IngestError, Page
+
+SUFFIXES: dict[str, Format] = {
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".docx": "docx",
+    ".txt": "text",
+    ".md": "text",
+}
+
+
+@dataclass
+class Extracted:
+    format: Format
+    pages: list[Page]
+    title: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_file(path: Path) -> Extracted:
+    path = Path(path)
+    fmt = SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise IngestError(str(path), "unsupported", f"unknown file type '{path.suffix}'")
+    if fmt == "pdf":
+        from ingest.readers.pdf import read_pdf
+
+        return read_pdf(path)
+    if fmt == "html":
+        from ingest.readers.html import read_html
+
+        return read_html(path)
+    if fmt == "docx":
+        from ingest.readers.docx import read_docx
+
+        return read_docx(path)
+    from ingest.readers.text import read_text
+
+    return read_text(path)
