@@ -23,6 +23,9 @@ class Extracted:
     pages: list[Page]
     title: str = ""
     warnings: list[str] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    """Reader-side hints for metadata, e.g. "site" (web site name from the
+    HTML <title> suffix), "url", "author", "created" (DOCX core properties)."""
 
 
 def read_file(path: Path) -> Extracted:

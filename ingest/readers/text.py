@@ -1,0 +1,214 @@
+"""Plain text and Markdown reader.
+
+Decoding: UTF-8 (with or without BOM); if that fails cp1252, then latin-1, each
+with a warning. A file with NUL bytes or mostly control characters is binary
+and raises ``IngestError(cause="unreadable")``; an empty or whitespace-only file
+raises ``cause="empty"``.
+
+Pages: form feeds (``\\f``) split pages. Transcripts from document-sharing
+sites (docplayer and the like) are recognised and their page template is
+removed: the "Like dokumenter" list of unrelated titles, "Størrelse: px",
+"Begynne med side:", "Download …", "Transkript", viewer chrome. Their page
+markers ("1 …", "2 …" at the start of each page paragraph) become pages.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ingest.readers import Extracted
+from ingest.records import IngestError, Page
+
+# Lines that are part of a document-sharing site's page template, not the document.
+_TEMPLATE_LINE = re.compile(
+    r"""^\s*(?:
+        like\s+dokumenter | lignende\s+dokumenter | relaterte\s+dokumenter |
+        størrelse:\s*px | begynne\s+med\s+side:? | download(?:\s+report)?(?:\s+".*")? |
+        last\s+ned(?:\s+".*")? | transkript:? | transcript:?(?:\s.*)? |
+        show\s+more | show\s+less | \d{2}\.\d{2}\.\d{4}\s+views |
+        you\s+also\s+want\s+an\s+epaper\?.* | yumpu\s+automatically\s+turns.* |
+        transform\s+your\s+pdfs\s+into\s+flipbooks.* | leverage\s+seo-optimized\s+flipbooks.* |
+        •?\s*no\s+results\s+found | n/a | protected | academic\s+year:\s*\d{4} |
+        share\s+".*" | copied! | laster\.*\s*\(se\s+fulltekst\s+nå\) | fulltekst |
+        upload:\s*\S+ | post\s+on\s+\d{1,2}-\w{3}-\d{4} | \d+\s+views? | category: | documents |
+        \d+\s+download | page\s+\d+:\s*$ | \(\d+\) | \d+ | views
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Markers that show a file is a sharing-site transcript at all.
+_TEMPLATE_MARKERS = re.compile(
+    r"^\s*(?:like dokumenter|størrelse:\s*px|begynne med side|transkript:?|transcript|"
+    r"download ?\"|show more|yumpu automatically|• no results found|share \")",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TRANSCRIPT_START = re.compile(r"^\s*(?:transkript|transcript):?\s*$", re.IGNORECASE | re.MULTILINE)
+_HTML_TAG = re.compile(r"</?(?:br|strong|b|i|em|p|span)\s*/?>", re.IGNORECASE)
+_MD_HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def read_text(path: Path) -> Extracted:
+    """Read a .txt/.md file into an ``Extracted`` (format "text")."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise IngestError(str(path), "unreadable", str(e)) from e
+    if not raw.strip():
+        raise IngestError(str(path), "empty", "no text in file")
+    text, warnings = _decode(raw, path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise IngestError(str(path), "empty", "no text in file")
+
+    title = ""
+    template = bool(_TEMPLATE_MARKERS.search(text[:20000]))
+    if template:
+        title, text = _strip_sharing_template(text)
+        warnings.append("removed document-sharing site template (docplayer/yumpu style)")
+    text = _HTML_TAG.sub(" ", text)
+    text = re.sub(r"(?m)^Page \d+:\s*", "", text)  # viewer page labels
+
+    is_md = path.suffix.lower() == ".md"
+    pages = _paginate(text, transcript=template)
+    for p in pages:
+        if is_md:
+            p.headings = [
+                (m.start(), len(m.group(1)), m.group(2).strip()) for m in _MD_HEADING.finditer(p.text)
+            ]
+    pages = [p for p in pages if p.text.strip()] or pages[:1]
+    if not any(p.text.strip() for p in pages):
+        raise IngestError(str(path), "empty", "only site template, no document text")
+    if not title:
+        title = _guess_title(pages[0], is_md)
+    return Extracted(format="text", pages=pages, title=title, warnings=warnings)
+
+
+def _decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
+    sample = raw[:65536]
+    if b"\x00" in sample and not (raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff")):
+        raise IngestError(str(path), "unreadable", "binary data (NUL bytes), not text")
+    warnings: list[str] = []
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), warnings
+        except UnicodeDecodeError as e:
+            raise IngestError(str(path), "unreadable", "invalid UTF-16") from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+            warnings.append("not valid UTF-8; decoded as cp1252")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+            warnings.append("not valid UTF-8; decoded as latin-1")
+    ctrl = sum(1 for c in text[:20000] if ord(c) < 32 and c not in "\n\r\t\f")
+    if ctrl > 0.05 * min(len(text), 20000):
+        raise IngestError(str(path), "unreadable", "mostly control characters, not text")
+    return text, warnings
+
+
+def _strip_sharing_template(text: str) -> tuple[str, str]:
+    """Remove a sharing site's template; return (title, document text).
+
+    If a "Transkript" line exists, everything before it is template except
+    the first line, which is the document title on such sites. Otherwise
+    template lines are dropped wherever they are in the first 200 lines.
+    """
+    lines = text.split("\n")
+    first = next((ln.strip() for ln in lines if ln.strip()), "")
+    m = _TRANSCRIPT_START.search(text)
+    if m and m.start() < 200_000:
+        body = _cut_related_list(text[m.end() :])
+        dl = re.search(r'^\s*(?:download|last ned)\s+"(.+)"\s*$', text[: m.start()], re.I | re.M)
+        title = dl.group(1) if dl else (first if not _TEMPLATE_LINE.match(first) else "")
+        return _clean_title(title), _drop_template_lines(body)
+    return "", _drop_template_lines(_cut_related_list(text))
+
+
+def _cut_related_list(text: str) -> str:
+    """Drop a trailing list of other documents: blocks of (title, title +
+    excerpt, "Detaljer"), as sharing sites append after the transcript."""
+    paras = re.split(r"\n\s*\n", text)
+    marks = [i for i, p in enumerate(paras) if p.strip().casefold() in ("detaljer", "details")]
+    if len(marks) < 3:
+        return text
+    i = marks[0]
+    prev = [j for j in range(i - 1, -1, -1) if paras[j].strip()][:2]
+    if len(prev) == 2:
+        title, excerpt = paras[prev[1]].strip(), paras[prev[0]].strip()
+        if excerpt.startswith(title[:40]):
+            return "\n\n".join(paras[: prev[1]]).rstrip()
+    return "\n\n".join(paras[:i]).rstrip()
+
+
+def _drop_template_lines(text: str, head_lines: int = 200) -> str:
+    lines = text.split("\n")
+    kept = [ln for i, ln in enumerate(lines) if i >= head_lines or not _TEMPLATE_LINE.match(ln)]
+    # a sharing site repeats its title lines: collapse immediate duplicates at the top
+    out: list[str] = []
+    for i, ln in enumerate(kept):
+        if i < head_lines and ln.strip() and out and ln.strip() == _last_nonempty(out):
+            continue
+        out.append(ln)
+    return "\n".join(out).strip("\n")
+
+
+def _last_nonempty(lines: list[str]) -> str:
+    for ln in reversed(lines):
+        if ln.strip():
+            return ln.strip()
+    return ""
+
+
+_PAGE_PARA = re.compile(r"^(\d{1,4}) (?=\S)")
+
+
+def _paginate(text: str, transcript: bool = False) -> list[Page]:
+    """Split on form feeds; else on transcript page markers; else one page.
+
+    Transcript page markers are paragraphs starting "1 ", "2 ", "3 " … in
+    sequence. Numbered section headings look alike, so the markers must start
+    most paragraphs (80 %; 50 % when a sharing-site template was found).
+    """
+    if "\f" in text:
+        return [Page(number=i + 1, text=t.strip("\n")) for i, t in enumerate(text.split("\f"))]
+    paras = re.split(r"\n\s*\n", text)
+    starts: list[tuple[int, int]] = []  # (para index, page number)
+    expect = 1
+    for i, para in enumerate(paras):
+        m = _PAGE_PARA.match(para.lstrip())
+        if m and int(m.group(1)) == expect:
+            starts.append((i, expect))
+            expect += 1
+    share = 0.5 if transcript else 0.8
+    if len(starts) >= 3 and len(starts) >= share * len([p for p in paras[1:] if p.strip()]):
+        pages: list[Page] = []
+        lead = "\n\n".join(paras[: starts[0][0]]).strip()
+        for j, (pi, num) in enumerate(starts):
+            end = starts[j + 1][0] if j + 1 < len(starts) else len(paras)
+            chunk = "\n\n".join(paras[pi:end]).lstrip()
+            chunk = _PAGE_PARA.sub("", chunk, count=1)
+            if j == 0 and lead:
+                chunk = lead + "\n\n" + chunk
+            pages.append(Page(number=num, text=chunk.strip()))
+        return pages
+    return [Page(number=1, text=text.strip("\n"))]
+
+
+def _guess_title(page: Page, is_md: bool) -> str:
+    if is_md and page.headings:
+        return page.headings[0][2]
+    for ln in page.text.split("\n"):
+        s = ln.strip().lstrip("#").strip()
+        if s:
+            return _clean_title(s) if len(s) <= 200 else ""
+    return ""
+
+
+def _clean_title(s: str) -> str:
+    s = re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"^\d{1,3}\s+(?=\D)", "", s)  # transcript page number in front
+    s = re.sub(r"\.?\s*Side \d+ av \d+\s*$", "", s)  # running footer
+    return s[:300]
