@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-nor poppler-utils chromium)
+# wnorwegian: /usr/share/dict/bokmaal + nynorsk word lists for compound splitting (index.analysis)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-nor poppler-utils chromium wnorwegian)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
