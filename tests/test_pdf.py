@@ -1,0 +1,300 @@
+"""PDF reading on the real programme plans in the shared corpus, plus the
+text-cleaning functions of `ingest.clean` on strings.
+
+Expected values were checked against `pdftotext -f N -l N` (physical pages).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ingest.clean import (
+    build_vocabulary,
+    dehyphenate,
+    is_page_marker,
+    join_lines,
+    normalise_text,
+    remove_running_lines,
+)
+from ingest.readers import Extracted, read_file
+from ingest.readers.pdf import read_pdf
+from ingest.records import Table
+
+ASKER = "pdf/asker__programplan-boso-2012-2015.pdf"
+BAERUM = "pdf/baerum__programplan-boso-2010.pdf"
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def asker(shared_corpus: Path) -> Extracted:
+    return read_pdf(shared_corpus / ASKER)
+
+
+@pytest.fixture(scope="module")
+def baerum(shared_corpus: Path) -> Extracted:
+    return read_pdf(shared_corpus / BAERUM)
+
+
+def page(ex: Extracted, number: int):
+    found = [p for p in ex.pages if p.number == number]
+    assert len(found) == 1
+    return found[0]
+
+
+# --- ingest.clean on strings ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("bolig-\nsosialt arbeid", "boligsosialt arbeid"),
+        ("Husbankens virke-\nmidler", "Husbankens virkemidler"),
+        ("rus-\nog psykisk helse", "rus- og psykisk helse"),
+        ("Bolig-\nog tjenesteområdet", "Bolig- og tjenesteområdet"),
+        ("bolig-\neller tjenestetilbud", "bolig- eller tjenestetilbud"),
+        ("tre-\ntil femårsperspektiv", "tre- til femårsperspektiv"),
+        ("BOSO-\nprogrammet", "BOSO-programmet"),
+        ("NAV-\nkontoret", "NAV-kontoret"),
+        ("Nord-\nNorge", "Nord-Norge"),
+        ("perioden 2012-\n2015", "perioden 2012-2015"),
+        ("e-\npost", "e-post"),
+        ("bo\u00ad\nevne", "boevne"),  # soft hyphen at a break always joins
+        ("linje en\nlinje to", "linje en\nlinje to"),  # ordinary breaks untouched
+        ("Tjenesteområde –\nbolig", "Tjenesteområde –\nbolig"),  # a dash is not a hyphen
+    ],
+)
+def test_dehyphenate(raw: str, expected: str) -> None:
+    assert dehyphenate(raw) == expected
+
+
+def test_dehyphenate_follows_the_documents_own_spelling() -> None:
+    vocab = build_vocabulary(["Vi trenger mer bo-evne og booppfølging."])
+    assert "bo-evne" in vocab and "boevne" not in vocab
+    assert dehyphenate("god bo-\nevne", vocab) == "god bo-evne"
+    assert dehyphenate("god bo-\nevne", build_vocabulary(["manglende boevne"])) == "god boevne"
+    assert dehyphenate("god bo-\nevne") == "god boevne"  # no evidence: a lower-case tail joins
+
+
+def test_vocabulary_ignores_words_cut_at_a_line_end() -> None:
+    vocab = build_vocabulary(["dette er bolig-\nsosialt arbeid"])
+    assert "bolig" not in vocab and "sosialt" in vocab and "arbeid" in vocab
+
+
+def test_normalise_text() -> None:
+    raw = "Boligpro\ufb01l og \ufb02yktninger\u00a0i  kom\u00admunen\u200b \n\n\n\nNeste   avsnitt "
+    assert normalise_text(raw) == "Boligprofil og flyktninger i kommunen\n\nNeste avsnitt"
+    decomposed = "Ba\u0308rum og A\u030asgaard"  # NFD æ/å-like sequences → NFC
+    assert normalise_text(decomposed) == "B\u00e4rum og \u00c5sgaard"
+    assert normalise_text("Bærum\u2010kommune") == "Bærum-kommune"
+
+
+def test_join_lines() -> None:
+    lines = ["Sikre enkeltbeboer god bolig-", "oppfølging og rus-", "og psykisk helse."]
+    assert join_lines(lines) == "Sikre enkeltbeboer god boligoppfølging og rus- og psykisk helse."
+
+
+def test_page_markers() -> None:
+    for marker in ["Side 3 av 25", "side 12", "3 av 25", "Page 2 of 9", "- 7 -", "s. 4"]:
+        assert is_page_marker(marker), marker
+    for text in ["Side om side med Husbanken", "3 Status og utfordringer", "2012-2015"]:
+        assert not is_page_marker(text), text
+
+
+def test_remove_running_lines() -> None:
+    pages = [
+        ["Programplan Asker 2012-2015", f"Første linje {c}", f"Andre linje {c}", f"Tredje {c}", f"Side {n} av 4", "Dato: 02.12.2010"]
+        for n, c in enumerate("ABCD", start=1)
+    ]
+    pages[2].insert(1, "7")  # a bare page number near the top
+    cleaned = remove_running_lines(pages)
+    assert cleaned[0] == ["Første linje A", "Andre linje A", "Tredje A"]
+    assert cleaned[2] == ["Første linje C", "Andre linje C", "Tredje C"]
+    # a line that recurs only in the middle of pages is body text …
+    body = [[f"Topp {c}", f"a {c}", f"b {c}", "Felles tekst", f"c {c}", f"d {c}", f"Bunn {c}"] for c in "ABCDE"]
+    assert all("Felles tekst" in p for p in remove_running_lines(body))
+    # … unless the page is OCR output, whose line order is unreliable
+    body[0] = ["Felles tekst", "x", "y", "z", "w", "v"]
+    body[1] = ["u", "t", "s", "r", "Felles tekst", "q"]
+    assert "Felles tekst" not in remove_running_lines(body, loose={2})[2]
+    assert "Felles tekst" in remove_running_lines(body)[2]
+
+
+# --- the Asker programme plan -----------------------------------------------
+
+
+def test_one_page_per_physical_page(asker: Extracted, baerum: Extracted) -> None:
+    assert [p.number for p in asker.pages] == list(range(1, 16))
+    assert [p.number for p in baerum.pages] == list(range(1, 27))
+    assert asker.format == "pdf" and not any(p.ocr for p in asker.pages + baerum.pages)
+
+
+@pytest.mark.parametrize(
+    ("number", "sentence"),
+    [
+        (
+            3,
+            "Vanskeligstilte på boligmarkedet er personer som er i en situasjon der de ikke kan "
+            "skaffe seg og/eller opprettholde et akseptabelt boforhold.",
+        ),
+        (
+            9,
+            "Ved kommunale boliganskaffelser prioriteres derfor innkjøp og bygging av omsorgsboliger til; "
+            "personer med utviklingshemming, personer med samtidig rus- og psykisk lidelse (dobbeltdiagnose)",
+        ),
+    ],
+)
+def test_known_sentence_on_its_physical_page(asker: Extracted, number: int, sentence: str) -> None:
+    hits = [p.number for p in asker.pages if sentence in squash(p.text)]
+    assert hits == [number]
+
+
+def test_page_furniture_removed(asker: Extracted, baerum: Extracted) -> None:
+    for ex in (asker, baerum):
+        for p in ex.pages:
+            assert not re.search(r"Side \d+ av \d+", p.text), p.number
+            assert "Programplan Asker kommune 2012-2015" not in p.text, p.number
+            assert "Bærum kommune – Programplan for Boligsosialt utviklingsprogram" not in p.text, p.number
+            assert not re.search(r"^\d{1,3}$", p.text, re.M), p.number
+    # the footer date goes; the cover page keeps its own date line
+    assert all("Dato: 02.12.2010" not in p.text for p in baerum.pages[1:])
+    assert "Programplan for Boligsosialt utviklingsprogram i Bærum kommune" in page(baerum, 1).text
+    # running header text is removed as a line, not as words inside body text
+    assert "Boligsosialt utviklingsprogram i Asker" in squash(page(asker, 4).text)
+
+
+def test_real_hyphens_survive(asker: Extracted) -> None:
+    text = squash(asker.pages[3].text)  # page 4
+    assert "personer med rus- og samtidig psykisk lidelse" in text
+    assert "boligpolitikk- og planlegging" in text
+    assert "sosialt og -/eller økonomisk vanskeligstilte" in text
+
+
+def test_real_line_end_hyphen_follows_document_spelling(baerum: Extracted) -> None:
+    """Page 25 breaks 'bo-' / 'evne'. The plan writes 'boevne' on page 8, so
+    the break is repaired to the document's own spelling."""
+    assert "manglende boevne" in squash(page(baerum, 8).text)
+    text = squash(page(baerum, 25).text)
+    assert "Utgangspunkt: Dårlig boevne, mye rus, angst" in text
+    assert "bo- evne" not in text and "bo-\nevne" not in page(baerum, 25).text
+
+
+def test_titles(asker: Extracted, baerum: Extracted) -> None:
+    assert baerum.title == "Programplan for Boligsosialt utviklingsprogram i Bærum kommune"
+    assert asker.title == "BOLIGSOSIALT UTVIKLINGSPROGRAM Programplan Asker kommune"
+
+
+# --- tables -----------------------------------------------------------------
+
+
+def all_tables(ex: Extracted) -> list[Table]:
+    return [t for p in ex.pages for t in p.tables]
+
+
+def test_table_4_2_3_cost_row(baerum: Extracted) -> None:
+    tables = [t for t in all_tables(baerum) if t.title.startswith("4.2.3 Underskudd på boliger")]
+    assert len(tables) == 1
+    table = tables[0]
+    assert table.page == 17 and table.pages == [17]
+    # narrow columns wrap words without a hyphen ("Kostnads" / "estimat"); cells are re-joined
+    assert table.header == ["Strategier", "Prosjekter", "Tiltak", "Resultatmål/indikator", "Kostnadsestimat", "Anslått tidsramme"]
+    row = dict(zip(table.header, table.rows[0]))
+    assert row["Kostnadsestimat"] == "Totalt kr 800 000"
+    assert row["Strategier"] == "Strategi 1"
+    assert row["Prosjekter"] == "Underskudd på boliger – forvaltning og utnyttelse"
+    assert row["Anslått tidsramme"] == "1.1.2011 – 31.12.2011"
+    assert row["Tiltak"].startswith("Koordinere og samordne en gruppe med saksbehandlere")
+    assert "Kostnadsestimat: Totalt kr 800 000" in table.as_text()
+    assert table.as_text().splitlines()[0] == table.title
+
+
+def test_table_text_not_in_running_text(baerum: Extracted) -> None:
+    p17 = page(baerum, 17)
+    assert "800 000" not in p17.text and "Koordiner" not in p17.text
+    assert p17.text == "4.2.3 Underskudd på boliger – forvaltning – utnyttelse"
+    assert "BK bør komme frem til en felles" not in page(baerum, 10).text
+    p11 = page(baerum, 11)
+    assert "Utrede hvordan BK best kan" not in p11.text
+    assert squash(p11.text).startswith("Rambølls hovedkonklusjoner ble oppsummert i en SWOT analyse")
+
+
+def test_table_continued_on_next_page_is_merged(baerum: Extracted) -> None:
+    tables = [t for t in all_tables(baerum) if t.header == ["ANALYSETEMA", "ANBEFALINGER"]]
+    assert len(tables) == 1 and not page(baerum, 11).tables
+    table = tables[0]
+    assert table.page == 10 and table.pages == [10, 11]
+    themes = [r[0] for r in table.rows]
+    assert themes == [
+        "Organisering og forankring",
+        "Roller og ansvar",
+        "Booppfølging",
+        "Fremskaffelse av bolig",
+        "Tildeling av bolig",
+        "Samarbeid",
+        "Kompetanse",
+        "Boligsosiale virkemidler",
+    ]
+    assert table.row_pages == [10, 10, 10, 10, 10, 11, 11, 11]
+    # the "Tildeling av bolig" row runs over the page break: its tail is kept with it
+    assert table.rows[4][1].endswith("BK bør utrede mulighetene for å samordne tildeling av bolig og tildeling av oppfølgingstjenester.")
+    assert "utforme en felles faglig plattform for booppfølgingsarbeidet" in table.rows[2][1]
+    assert table.title == "3.3 Hovedfunn fra ekstern analyse"
+
+
+def test_text_pdf_without_ruled_tables_has_none(asker: Extracted) -> None:
+    assert all_tables(asker) == []
+
+
+# --- headings ---------------------------------------------------------------
+
+
+def test_heading_offsets_point_into_page_text(asker: Extracted, baerum: Extracted) -> None:
+    for ex in (asker, baerum):
+        for p in ex.pages:
+            for offset, level, text in p.headings:
+                assert 1 <= level <= 3
+                assert p.text[offset : offset + len(text)] == text
+
+
+def test_numbered_headings(baerum: Extracted) -> None:
+    headings = {(p.number, lvl, text) for p in baerum.pages for _, lvl, text in p.headings}
+    for expected in [
+        (3, 1, "1 Sammendrag"),
+        (6, 2, "2.1 Formål med programplanen"),
+        (8, 1, "3 Status og utfordringer for kommunens boligsosiale arbeid"),
+        (9, 2, "3.3 Hovedfunn fra ekstern analyse"),
+        (13, 1, "4 Aktivitetsplan for boligsosialt utviklingsprogram 2010 2013"),
+        (15, 2, "4.2 Strategier, tiltak og resultatmål for 2011"),
+        (17, 3, "4.2.3 Underskudd på boliger – forvaltning – utnyttelse"),
+        (22, 2, "5.2 Gjennomførte aktiviteter i 2010"),
+    ]:
+        assert expected in headings
+    texts = [text for _, _, text in headings]
+    assert not page(baerum, 2).headings  # the table of contents is not a list of headings
+    # numbered lines that are not headings: list items, a chapter reference, story numbers
+    assert not any(t.startswith(("6 Alle involverte", "4.3.3", "1 En suksesshistorie", "2 Opprettelse")) for t in texts)
+    p9 = page(baerum, 9)
+    offset = next(o for o, _, t in p9.headings if t.startswith("3.3"))
+    assert p9.text[offset:].startswith("3.3 Hovedfunn fra ekstern analyse\n\nRambøll Management Consulting har")
+
+
+def test_unnumbered_headings_from_table_of_contents(asker: Extracted) -> None:
+    assert [(lvl, t) for _, lvl, t in page(asker, 3).headings] == [
+        (1, "Leserveiledning"),
+        (2, "Formålet med programplanen"),
+        (1, "Sentrale begreper"),
+    ]
+    assert [t for _, _, t in page(asker, 5).headings] == ["Innledning", "Boligsosialt utviklingsprogram - en nasjonal boligpolitisk satsing"]
+    all_texts = [t for p in asker.pages for _, _, t in p.headings]
+    assert not any("heldøgns" in t for t in all_texts)  # footnotes "2 Bolig med heldøgns …" are not headings
+    assert not page(asker, 2).headings
+
+
+def test_read_file_dispatches_pdf(shared_corpus: Path) -> None:
+    ex = read_file(shared_corpus / ASKER)
+    assert ex.format == "pdf" and len(ex.pages) == 15
