@@ -187,6 +187,8 @@ class NorwegianAnalyzer:
         self._domain_parts = frozenset(parts)
         self._domain_stems = frozenset(self.stem(p) for p in parts if len(p) >= MIN_PART)
         self._counts: Counter[str] = Counter()
+        self._stem_counts: Counter[str] = Counter()
+        self._syn_groups: list[tuple[str, list[list[str]]]] = []
         self._word_cache: dict[str, tuple[str, ...]] = {}
         self._syn_words: dict[str, tuple[str, ...]] = {}
         self._syn_phrases: list[tuple[tuple[frozenset[str], ...], tuple[str, ...]]] = []
@@ -199,7 +201,6 @@ class NorwegianAnalyzer:
 
     # ------------------------------------------------------------------ setup
     def _load_synonyms(self, path: Path) -> None:
-        groups: list[tuple[int, list[list[str]]]] = []
         for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             line = raw.split("#", 1)[0].strip()
             terms = [[normalize_word(w) for w in _WORD_RE.findall(t)] for t in line.split(",")]
@@ -207,9 +208,19 @@ class NorwegianAnalyzer:
             if len(terms) == 1:
                 log.warning("%s:%d: a synonym group needs two or more terms", path, lineno)
             if len(terms) >= 2:
-                groups.append((lineno, terms))
+                self._syn_groups.append((f"{path.name}:{lineno}", terms))
+        self._compile_synonyms(warn=True)
+
+    def _compile_synonyms(self, warn: bool = False) -> None:
+        """(Re)build the synonym maps. Canonical tokens depend on how the
+        canonical term is split, hence on the vocabulary: rerun after it changes."""
+        self._syn_words.clear()
+        self._syn_phrases.clear()
+        self._phrase_starts.clear()
+        self._canonical_surface.clear()
+        self._word_cache.clear()
         expansions: list[tuple[str, tuple[str, ...], str | None]] = []
-        for lineno, terms in groups:
+        for where, terms in self._syn_groups:
             canonical_words = terms[0]
             tokens: list[str] = []
             for w in canonical_words:
@@ -223,7 +234,8 @@ class NorwegianAnalyzer:
                     continue
                 word = words[0]
                 if self._syn_words.get(word, canonical) != canonical:
-                    log.warning("%s:%d: '%s' is already in another group; first group wins", path, lineno, word)
+                    if warn:
+                        log.warning("%s: '%s' is already in another group; first group wins", where, word)
                     continue
                 self._syn_words[word] = canonical
                 if surface:
@@ -248,7 +260,8 @@ class NorwegianAnalyzer:
             w = normalize_word(w)
             if w.isalpha() and w not in self.stopwords:
                 self._counts[w] += int(n)
-        self._word_cache.clear()
+                self._stem_counts[self.stem(w)] += int(n)
+        self._compile_synonyms()
 
     def learn_vocabulary(self, texts: Iterable[str], min_count: int = 2, *, replace: bool = False) -> int:
         """Count the words of `texts`; words seen at least `min_count` times
@@ -256,6 +269,7 @@ class NorwegianAnalyzer:
         forgets earlier counts first). Returns the number of words kept."""
         if replace:
             self._counts.clear()
+            self._stem_counts.clear()
         counts: Counter[str] = Counter()
         for text in texts:
             for m in _WORD_RE.finditer(text):
@@ -311,7 +325,8 @@ class NorwegianAnalyzer:
         return len(part) >= MIN_PART + 1 and (part in self._counts or part in self._dictionary)
 
     def _freq(self, w: str, final: bool = True) -> int:
-        f = self._counts.get(w, 0) + 1
+        """Corpus count of all forms sharing w's stem, plus priors."""
+        f = self._stem_counts.get(self.stem(w), 0) + 1
         if w in self._dictionary:
             f += DICT_PRIOR
         if self._is_domain(w, final):
