@@ -78,6 +78,7 @@ WEAK_NAMES = frozenset(
 
 _WORD = r"[^\W\d_]"  # a letter
 _POSTCODE_BEFORE = re.compile(r"\b\d{4}\s*$")
+_PLACE_PREP = re.compile(r"(?:^|\s)(?:i|fra|på)\s+$")
 _KOMMUNE_AFTER = re.compile(r"s?\s*(?:-\s*)?(?:kommunes?|kommunestyre|bykommune|Kommunes?|KOMMUNES?)\b")
 
 
@@ -228,14 +229,14 @@ class Municipalities:
         recs: dict[tuple[str, str], Municipality] = {}
         for mt in self._pattern.finditer(text):
             surf = mt.group(1)
-            if not surf[0].isupper():
-                continue
             cands = self._surface.get(_skey(surf))
             if not cands:
                 continue
             after = text[mt.end(1) : mt.end(1) + 24]
             before = text[max(0, mt.start() - 12) : mt.start()]
             has_kommune = bool(_KOMMUNE_AFTER.match(after))
+            if not surf[0].isupper() and not has_kommune:
+                continue  # lower case only in "nesseby kommune"
             bydel_ctx = bool(re.search(r"[Bb]ydel(?:en)?\s*$", before))
             if _POSTCODE_BEFORE.search(before):
                 continue
@@ -244,7 +245,9 @@ class Municipalities:
             if not name_ok:
                 if strict:
                     continue
-                if m.short_name in WEAK_NAMES or len(m.short_name) <= 3:
+                weak = m.short_name in WEAK_NAMES or len(m.short_name) <= 3
+                # a weak name still counts as a place after "i"/"fra" ("arbeid i Flora")
+                if weak and not (len(m.short_name) >= 4 and _PLACE_PREP.search(before)):
                     continue
                 if surf.isupper() and len(surf) <= 4:
                     continue

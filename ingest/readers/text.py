@@ -200,11 +200,24 @@ def _paginate(text: str, transcript: bool = False) -> list[Page]:
 def _guess_title(page: Page, is_md: bool) -> str:
     if is_md and page.headings:
         return page.headings[0][2]
-    for ln in page.text.split("\n"):
+    for ln in page.text.split("\n")[:15]:
         s = ln.strip().lstrip("#").strip()
-        if s:
-            return _clean_title(s) if len(s) <= 200 else ""
+        if not s:
+            continue
+        if len(s) > 200:
+            return ""  # the text starts with body copy: no title line
+        if _looks_like_title(s):
+            return _clean_title(s)
     return ""
+
+
+def _looks_like_title(s: str) -> bool:
+    """Reject page chrome: phone numbers, "A A A", image names, weather."""
+    if re.search(r"°C|\bIMG_\d+|articleimage|^\W", s):
+        return False
+    words = re.findall(r"[^\W\d_]{4,}", s)
+    letters = sum(c.isalpha() for c in s)
+    return bool(words) and letters >= 0.6 * len(s.replace(" ", ""))
 
 
 def _clean_title(s: str) -> str:
