@@ -559,6 +559,7 @@ def _infer_doc_type(
     """
     ftitle, fslug = fold(title), fold(slug.replace("-", " ").replace("_", " "))
     fhead = fold(head[:1500])
+    first_line = fold(next((ln for ln in head[:1500].split("\n") if ln.strip()), ""))
     strong: Counter[str] = Counter()
     weak: Counter[str] = Counter()
     doc_title: set[str] = set()
@@ -572,7 +573,7 @@ def _infer_doc_type(
             if rx.search(fslug):
                 strong[dtype] += 3
             hits = [m.start() for m in rx.finditer(fhead)]
-            if hits and hits[0] < 120:
+            if hits and hits[0] < len(first_line) + 2 and len(first_line) <= 250:
                 strong[dtype] += 3  # the opening line: the document's own heading
             elif hits and hits[0] < 300:
                 strong[dtype] += 1.5
