@@ -26,8 +26,10 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ingest.chunk import chunk_document
 from ingest.dedupe import document_id, find_duplicate, fingerprint
+from ingest.manifest import load_overrides
+from ingest.metadata import infer_metadata
 from ingest.readers import SUFFIXES, read_file
-from ingest.records import Document, IngestError, IngestResult, Metadata, Table
+from ingest.records import Document, IngestError, IngestResult, Table
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +74,6 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
 
 # --------------------------------------------------------------------------
 # one file
-
-
-def _metadata(source: str, pages, title: str, override: dict | None, meta: dict[str, str]) -> Metadata:
-    try:
-        metadata = importlib.import_module("ingest.metadata")
-    except ModuleNotFoundError as e:  # being written concurrently (issue #3)
-        if e.name != "ingest.metadata":
-            raise
-        meta = Metadata()
-        if title:
-            meta.title.value, meta.title.confidence, meta.title.source = title, 0.5, "title"
-        return meta
-    return metadata.infer_metadata(source, pages, title, override, meta=meta)
 
 
 def _extract(doc: Document):
@@ -157,7 +146,7 @@ def ingest_file(
     stage = "metadata"
     try:
         override = (overrides or {}).get(source)
-        meta = _metadata(source, extracted.pages, extracted.title, override, dict(extracted.meta))
+        meta = infer_metadata(source, extracted.pages, extracted.title, override, meta=dict(extracted.meta))
         doc = Document(
             doc_id=doc_id,
             source=source,
@@ -239,17 +228,10 @@ def _field(f) -> FieldReport:
 def _overrides_for(root: Path, cache: dict[Path, dict]) -> dict:
     if root not in cache:
         try:
-            manifest = importlib.import_module("ingest.manifest")
-        except ModuleNotFoundError as e:  # being written concurrently (issue #3)
-            if e.name != "ingest.manifest":
-                raise
+            cache[root] = load_overrides(root)
+        except Exception as e:  # a bad manifest must not stop the batch
+            log.warning("%s: manifest not loaded: %s", root, e)
             cache[root] = {}
-        else:
-            try:
-                cache[root] = manifest.load_overrides(root)
-            except Exception as e:  # a bad manifest must not stop the batch
-                log.warning("%s: manifest not loaded: %s", root, e)
-                cache[root] = {}
     return cache[root]
 
 

@@ -147,6 +147,24 @@ def test_asker_pdf_chunks_fit_and_cite_the_right_pages(shared_corpus, asker, rea
         assert sentence in _norm(part)
 
 
+def test_baerum_pdf_tables_become_whole_row_chunks(shared_corpus, real_count):
+    result = ingest_file(shared_corpus / BAERUM_PDF, shared_corpus, count_tokens=real_count, extract=False)
+    tables = [t for p in result.document.pages for t in p.tables]
+    table_chunks = [c for c in result.chunks if c.kind == "table"]
+    assert tables and table_chunks
+    for t in tables:
+        assert t.title  # e.g. "3.3 Hovedfunn fra ekstern analyse", ANALYSETEMA | ANBEFALINGER
+        mine = [c for c in table_chunks if c.text.startswith(t.title + "\n" + " | ".join(t.header) + "\n")]
+        assert mine and all(c.heading_path[-1] == t.title and c.n_tokens <= 510 for c in mine)
+        for i in range(len(t.rows)):
+            holders = [c for c in mine if t.row_text(i) in c.text]
+            assert len(holders) == 1, f"{t.title}: row {i} split or repeated"
+            assert holders[0].page_start <= t.row_pages[i] <= holders[0].page_end
+    # a recommendation row of the analysis table lands on the page it is printed on
+    (c,) = [c for c in table_chunks if "sterkt boligsosialt laboratorium" in c.text]
+    assert c.page_start == 11
+
+
 def test_ingest_errors_name_the_file_and_cause(shared_corpus, tmp_path):
     broken = shared_corpus / "pdf" / "broken"
     for name, cause in BROKEN.items():
