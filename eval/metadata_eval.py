@@ -114,7 +114,11 @@ def write_report(results: list[dict]) -> None:
     md += ["", "*filename*: real file names (`kommune__slug.txt` convention is a signal).",
            "*text-only*: every file renamed `document.txt`, so only title and text decide.",
            "Municipality is compared by name as written (Fjell ≠ Øygarden); the second column",
-           "counts a prediction right when it resolves to the same current municipality.", ""]
+           "counts a prediction right when it resolves to the same current municipality.",
+           "",
+           "Caveat: the rules were written while looking at these 149 documents (the only labelled",
+           "set), so these numbers are optimistic; expect lower accuracy on new material. The rules",
+           "are generic (keywords, positions, 'X kommune' mentions), no file name is memorised.", ""]
     for r in results:
         for key in ("municipality", "doc_type", "year"):
             miss = _misses(r, key)

@@ -36,6 +36,7 @@ from ingest.municipalities import Municipalities, Municipality, fold
 from ingest.records import DOC_TYPES, PROGRAMMES, Field, Metadata, Page
 
 HEAD_CHARS = 3000
+BODY_CHARS = 300_000
 
 # --------------------------------------------------------------------------- publishers
 # (canonical name, pattern, national). "national" publishers write about the
@@ -194,7 +195,7 @@ def infer_metadata(
     ov = dict(overrides or {})
     ov_src: dict[str, str] = ov.pop("_source", {}) if isinstance(ov.get("_source"), dict) else {}
     meta = meta or {}
-    text = "\n\n".join(p.text for p in pages)
+    text = "\n\n".join(p.text for p in pages)[:BODY_CHARS]  # long documents: the first ~200 pages decide
     head = text[:HEAD_CHARS]
     stem = PurePosixPath(source.replace("\\", "/")).name
     stem = re.sub(r"\.(?:meta\.json|[A-Za-z0-9]{1,5})$", "", stem)

@@ -260,6 +260,8 @@ class Municipalities:
         out.sort(key=lambda t: (-t[1], t[2]))
         return out
 
+    find = find_in_text  # name used in docs/ARCHITECTURE.md
+
     # -------------------------------------------------------------- internals
     def _add_key(self, form: str, m: Municipality) -> None:
         lst = self._index.setdefault(fold(form), [])
