@@ -84,6 +84,7 @@ class Index:
         self.ann_threshold = ann_threshold
         self._model_name = model
         self._encoder = encoder
+        self._model_checked = False
         self._generation = -1
         self._vectors: VectorIndex | None = None
         self._lexical: Any = None
@@ -99,7 +100,9 @@ class Index:
             from index.embed import Encoder
 
             self._encoder = Encoder.load(self._model_name)
-        self._check_model(self._encoder.info)
+        if not self._model_checked:
+            self._check_model(self._encoder.info)
+            self._model_checked = True
         return self._encoder
 
     def _check_model(self, info: Any) -> None:
@@ -112,6 +115,10 @@ class Index:
 
     @property
     def analyzer(self) -> Any:
+        """The lexical index's analyzer (it carries the compound vocabulary
+        learnt from this collection), for query analysis and highlighting."""
+        if self._lexical is not None:
+            return self._lexical.analyzer
         if self._analyzer is None:
             from index.analysis import NorwegianAnalyzer
 
@@ -136,6 +143,11 @@ class Index:
         from index.lexical import LexicalIndex
 
         self._lexical = LexicalIndex.load(folder / "lexical") if (folder / "lexical").exists() else None
+        if self._lexical is not None and self._lexical.stale:
+            # analysis data files (synonyms, stopwords) changed: re-analyse
+            self._lexical = self._full_lexical()
+        self._pending_add: dict[int, str] = {}
+        self._pending_remove: list[int] = []
         self._generation = gen
 
     def refresh(self) -> None:
@@ -185,6 +197,7 @@ class Index:
             self.store.set_meta("model", json.dumps({"name": info.name, "dim": info.dim, "checksum": info.checksum}))
         vids = self.store.add_result(result, path, dup)
         self._vectors.add(np.array(vids, dtype=np.int64), vecs)
+        self._pending_add.update(zip(vids, texts))
         self._dirty = True
         return dup
 
@@ -195,6 +208,9 @@ class Index:
         vids = self.store.delete_document(doc_id)
         if self._vectors is not None:
             self._vectors.remove(vids)
+        for v in vids:
+            if self._pending_add.pop(v, None) is None:
+                self._pending_remove.append(v)
         self._dirty = True
         return True
 
@@ -235,13 +251,26 @@ class Index:
                 shutil.rmtree(p, ignore_errors=True)
 
     def _build_lexical(self) -> Any:
+        """Apply staged changes to BM25. Small changes are incremental; when
+        the collection has grown by half since the compound vocabulary was
+        learnt (or there is no index yet) it is rebuilt from all chunks."""
+        lex = self._lexical
+        added, removed = self._pending_add, self._pending_remove
+        self._pending_add, self._pending_remove = {}, []
+        if lex is None or len(added) > 0.5 * max(len(lex), 1):
+            return self._full_lexical()
+        lex.remove(removed)
+        lex.add(list(added), list(added.values()))
+        return lex
+
+    def _full_lexical(self) -> Any:
         from index.lexical import LexicalIndex
 
         ids, texts = [], []
         for vid, text in self.store.iter_chunk_texts():
             ids.append(vid)
             texts.append(text)
-        lex = LexicalIndex(self.analyzer)
+        lex = LexicalIndex()
         lex.build(ids, texts)
         return lex
 

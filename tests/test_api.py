@@ -1,0 +1,97 @@
+"""HTTP API on the sample corpus index: the contract, citations, errors."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+
+from api.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(sample_index):
+    app = create_app(sample_index.folder, index=sample_index)
+    with TestClient(app) as c:
+        yield c
+
+
+def test_search_returns_cited_hits(client):
+    r = client.get("/search", params={"q": "ventelister tiltak", "k": 5})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["query"] == "ventelister tiltak" and body["total"] >= 5
+    hit = body["hits"][0]
+    for key in ("doc_id", "source", "title", "municipality", "doc_type", "year", "page", "pages", "section",
+                "score", "text", "snippet"):
+        assert key in hit
+    assert any("165" in h["text"] for h in body["hits"][:3])
+
+
+def test_search_filter_and_paging(client):
+    a = client.get("/search", params={"q": "booppfølging", "municipality": "Baerum", "k": 4}).json()
+    assert a["hits"] and all(h["municipality"] == "Bærum" for h in a["hits"])
+    b = client.get("/search", params={"q": "booppfølging", "municipality": "Baerum", "k": 4, "offset": 4}).json()
+    assert not {h["chunk_id"] for h in a["hits"]} & {h["chunk_id"] for h in b["hits"]}
+
+
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({"q": ""}, "q"),
+        ({"q": "bolig", "k": 0}, "k"),
+        ({"q": "bolig", "doc_type": "roman"}, "doc_type"),
+        ({"q": "bolig", "year_from": 2015, "year_to": 2010}, "year_from"),
+        ({"q": "bolig", "mode": "magic"}, "mode"),
+    ],
+)
+def test_bad_parameters_are_4xx_with_reason(client, params, fragment):
+    r = client.get("/search", params=params)
+    assert 400 <= r.status_code < 500
+    assert fragment in r.text
+
+
+def test_documents_pages_and_file(client, sample_index):
+    docs = client.get("/documents", params={"municipality": "Asker", "limit": 100}).json()
+    pdf = next(d for d in docs["documents"] if d["source"] == "pdf/asker__programplan-boso-2012-2015.pdf")
+    d = client.get(f"/documents/{pdf['doc_id']}").json()
+    assert d["n_pages"] == 15 and d["format"] == "pdf" and "path" not in d
+    assert any(x["source"] == "seeds/004_64afeb5b8bf62330.txt" for x in d["duplicates"])
+    p = client.get(f"/documents/{pdf['doc_id']}/pages/3").json()
+    assert "Leserveiledning" in p["text"]
+    assert client.get(f"/documents/{pdf['doc_id']}/pages/99").status_code == 404
+    f = client.get(f"/documents/{pdf['doc_id']}/file")
+    assert f.status_code == 200 and f.content[:4] == b"%PDF"
+    assert client.get("/documents/../../etc/passwd/file").status_code == 404
+    assert client.get("/documents/0123456789abcdef").status_code == 404
+
+
+def test_municipalities_and_health(client):
+    m = client.get("/municipalities").json()
+    names = {x["name"]: x for x in m["municipalities"]}
+    assert {"Asker", "Bærum", "Drammen"} <= set(names)
+    assert names["Bærum"]["documents"] >= 1 and names["Bærum"]["kommunenummer"]
+    h = client.get("/health").json()
+    assert h["status"] == "ok" and h["documents"] > 100
+
+
+@pytest.fixture(scope="module")
+def api_schema(client):
+    return schemathesis.openapi.from_asgi("/openapi.json", client.app)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+def test_openapi_contract(case):
+    """Property-based calls generated from the OpenAPI spec: never a 5xx,
+    and every response conforms to its documented schema."""
+    response = case.call()
+    case.validate_response(
+        response, checks=[not_a_server_error, response_schema_conformance, status_code_conformance]
+    )

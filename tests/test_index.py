@@ -1,0 +1,122 @@
+"""End-to-end index behaviour on the sample corpus: ingest, hybrid search,
+filters, near-duplicates, deletes, atomic commits, model mismatch."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.collection import Index
+from index.store import Filters
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_broken_files_reported_and_rest_indexed(sample_index):
+    s = sample_index.summary
+    failed = {Path(o.path).name: o.error for o in s.failed}
+    assert set(failed) == {"empty.pdf", "encrypted.pdf", "garbage.pdf", "html-named-pdf.pdf", "truncated.pdf"}
+    for name, err in failed.items():
+        assert name in err
+    st = sample_index.stats()
+    assert st["documents"] == s.count("added") + s.count("replaced")
+    assert st["documents"] >= 155  # 149 pages + 5 seeds + 3 html + 3 pdf, minus nothing
+    assert st["vectors"] == st["chunks"]
+
+
+def test_ventelister_tiltak_finds_asker_165_to_7(sample_index):
+    resp = sample_index.search("ventelister tiltak", k=3)
+    top = resp.hits[:3]
+    hit = next((h for h in top if "165" in h.text and h.municipality == "Asker"), None)
+    assert hit is not None, [(h.source, h.text[:80]) for h in top]
+    sources = {hit.source} | {d["source"] for d in hit.also_in}
+    assert sources & {"seeds/001_5ce3752c033720c9.txt", "html/asker__statens-pris-nominasjon-2018.html"}
+    assert hit.page == 1
+    assert "<mark>" in hit.snippet and "ventelist" in hit.snippet.lower()
+
+
+def test_unchanged_reingest_is_noop(sample_index, shared_corpus):
+    before = sample_index.stats()
+    summary = sample_index.ingest([shared_corpus / "seeds"])
+    assert summary.count("unchanged") == 5 and summary.count("added") == 0
+    assert sample_index.stats()["generation"] == before["generation"]
+
+
+def test_municipality_filter_returns_only_that_municipality(sample_index):
+    resp = sample_index.search("boliger til vanskeligstilte", Filters(municipality="Bærum"), k=10)
+    assert resp.hits and all(h.municipality == "Bærum" for h in resp.hits)
+    # not fewer than k when more match
+    n_baerum = len(sample_index.store.filtered_vids(Filters(municipality="Bærum")))
+    assert len(resp.hits) == min(10, n_baerum)
+
+
+def test_year_and_doc_type_filters(sample_index):
+    resp = sample_index.search("boligsosialt arbeid", Filters(doc_type="programplan", year_from=2010, year_to=2012), k=20)
+    assert resp.hits
+    for h in resp.hits:
+        assert h.doc_type == "programplan"
+        d = sample_index.store.document(h.doc_id)
+        lo = d["period_start"] or d["year"]
+        hi = d["period_end"] or d["year"]
+        assert lo <= 2012 and hi >= 2010
+
+
+def test_near_duplicates_appear_once_with_both_sources(sample_index):
+    resp = sample_index.search("Asker programplan boligsosialt utviklingsprogram balansert målstyring", k=20)
+    asker_plan = {"pdf/asker__programplan-boso-2012-2015.pdf", "seeds/004_64afeb5b8bf62330.txt"}
+    hits = [h for h in resp.hits if h.source in asker_plan]
+    assert hits, [h.source for h in resp.hits]
+    assert len({h.source for h in hits}) == 1  # only one copy shows
+    assert {d["source"] for d in hits[0].also_in} == asker_plan - {hits[0].source}
+
+
+def test_delete_and_crash_safety(shared_corpus, tmp_path):
+    folder = tmp_path / "idx"
+    idx = Index(folder)
+    files = [shared_corpus / "seeds" / "001_5ce3752c033720c9.txt", shared_corpus / "seeds" / "000_93a0c4f6dbd5542d.txt"]
+    idx.ingest(files)
+    assert idx.search("165 husstander venteliste", k=5).hits
+    doc = idx.store.doc_id_for_path(str(files[0].resolve()))
+    idx.delete(doc)
+    idx.commit()
+    assert all(h.doc_id != doc for h in idx.search("165 husstander venteliste", k=50).hits)
+    assert all(h.doc_id != doc for h in idx.search("165 husstander venteliste", k=50, mode="dense").hits)
+    gen = idx.stats()["generation"]
+    idx.close()
+
+    # A process that stages a document and dies before commit leaves the
+    # previous index intact and searchable.
+    code = (
+        "import os, sys; from index.collection import Index; "
+        f"idx = Index({str(folder)!r}); "
+        "from ingest.pipeline import ingest_file; from pathlib import Path; "
+        f"p = Path({str(files[0])!r}); r = ingest_file(p, p.parent, count_tokens=idx.encoder.count_tokens); "
+        "idx.add(r, p); os._exit(1)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    idx = Index(folder)
+    assert idx.stats()["generation"] == gen
+    assert idx.stats()["documents"] == 1
+    assert all(h.doc_id != doc for h in idx.search("165 husstander venteliste", k=50).hits)
+    assert idx.search("63 boliger", k=5).hits
+    idx.close()
+
+
+def test_index_refuses_vectors_from_another_model(shared_corpus, tmp_path):
+    from index.embed import ModelMismatchError
+
+    idx = Index(tmp_path / "idx")
+    idx.ingest([shared_corpus / "seeds" / "000_93a0c4f6dbd5542d.txt"])
+    idx.store.set_meta("model", json.dumps({"name": "intfloat/multilingual-e5-base", "dim": 768, "checksum": "x"}))
+    idx.close()
+    idx = Index(tmp_path / "idx")
+    with pytest.raises(ModelMismatchError, match="multilingual-e5-base"):
+        idx.search("boliger", k=3, mode="dense")
+    # lexical search needs no model and still works
+    assert idx.search("boliger", k=3, mode="lexical").hits
