@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterable, Sequence
 
 __all__ = [
     "CONJUNCTIONS",
+    "FUNCTION_WORDS",
     "build_vocabulary",
     "dehyphenate",
     "is_page_marker",

@@ -289,7 +289,10 @@ def test_unnumbered_headings_from_table_of_contents(asker: Extracted) -> None:
         (2, "Formålet med programplanen"),
         (1, "Sentrale begreper"),
     ]
-    assert [t for _, _, t in page(asker, 5).headings] == ["Innledning", "Boligsosialt utviklingsprogram - en nasjonal boligpolitisk satsing"]
+    assert [t for _, _, t in page(asker, 5).headings] == [
+        "Innledning",
+        "Boligsosialt utviklingsprogram - en nasjonal boligpolitisk satsing",
+    ]
     all_texts = [t for p in asker.pages for _, _, t in p.headings]
     assert not any("heldøgns" in t for t in all_texts)  # footnotes "2 Bolig med heldøgns …" are not headings
     assert not page(asker, 2).headings

@@ -35,10 +35,18 @@ class OcrUnavailableError(IngestError):
     """OCR was needed but Tesseract (or its `nor` model) is not installed."""
 
     def __init__(self, path: str | Path, reason: str, pages: Iterable[int] = ()) -> None:
-        pages = list(pages)
-        where = f"page {pages[0]}" if len(pages) == 1 else (f"pages {pages[0]}-{pages[-1]}" if pages else "the file")
-        super().__init__(str(path), "no_text", f"{where} has no text layer and OCR is unavailable: {reason}")
+        pages = sorted(set(pages))
+        if not pages:
+            where = "the file has"
+        elif len(pages) == 1:
+            where = f"page {pages[0]} has"
+        elif pages == list(range(pages[0], pages[-1] + 1)):
+            where = f"pages {pages[0]}-{pages[-1]} have"
+        else:
+            where = f"pages {', '.join(map(str, pages))} have"
+        super().__init__(str(path), "no_text", f"{where} no text layer and OCR is unavailable: {reason}")
         self.reason = reason
+        self.pages = pages
 
 
 @lru_cache(maxsize=4)
@@ -52,7 +60,7 @@ def ocr_available(lang: str = DEFAULT_LANG) -> str | None:
     try:
         pytesseract.get_tesseract_version()
     except pytesseract.TesseractNotFoundError:
-        return "the tesseract program was not found (install Debian packages tesseract-ocr tesseract-ocr-nor)"
+        return "the tesseract program was not found; install the Debian packages tesseract-ocr and tesseract-ocr-nor"
     except Exception as exc:  # broken install
         return f"tesseract does not run ({exc})"
     try:
@@ -60,7 +68,7 @@ def ocr_available(lang: str = DEFAULT_LANG) -> str | None:
     except Exception as exc:
         return f"tesseract cannot list its languages ({exc})"
     if lang not in langs:
-        return f"the tesseract language model '{lang}' is not installed (Debian package tesseract-ocr-{lang})"
+        return f"the tesseract language model '{lang}' is not installed; install the Debian package tesseract-ocr-{lang}"
     return None
 
 

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.clean import build_vocabulary, join_lines, normalise_text, running_line_mask
+from ingest.clean import FUNCTION_WORDS, build_vocabulary, join_lines, normalise_text, running_line_mask
 from ingest.readers import Extracted
 from ingest.records import IngestError, Page, Table
 
@@ -52,26 +52,26 @@ def sniff_pdf(path: Path) -> _Sniff:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise IngestError(str(path), "unreadable", f"cannot read file ({exc.strerror or exc})") from exc
+        raise IngestError(str(path), "unreadable", f"cannot read the file: {exc.strerror or exc}") from exc
     if not data.strip():
-        raise IngestError(str(path), "empty", "the file is empty (0 bytes)" if not data else "the file holds only whitespace")
+        raise IngestError(str(path), "empty", "the file has 0 bytes" if not data else "the file holds only whitespace")
     head = data[:1024]
     if b"%PDF-" not in head:
         raise IngestError(str(path), "not_pdf", f"no %PDF- header; {_looks_like(head)}")
     sniff = _Sniff(has_eof=b"%%EOF" in data[-2048:], has_objects=re.search(rb"\d+\s+\d+\s+obj\b", data) is not None)
     if not sniff.has_objects:
-        raise IngestError(str(path), "unreadable", "starts like a PDF but holds no PDF objects (corrupt or random data)")
+        raise IngestError(str(path), "unreadable", "starts like a PDF but holds no PDF objects: corrupt or random data")
     return sniff
 
 
 def _looks_like(head: bytes) -> str:
     start = head.lstrip()[:64].lower()
     if start.startswith((b"<!doctype html", b"<html")) or b"<html" in head.lower() or b"<body" in head.lower():
-        return "the content is HTML (a web page saved with a .pdf name?)"
+        return "the content is HTML, e.g. a web page or error page saved under a .pdf name"
     if start.startswith(b"<?xml") or start.startswith(b"<"):
         return "the content is XML/markup"
     if start.startswith(b"pk\x03\x04"):
-        return "the content is a ZIP container (DOCX/ODT?)"
+        return "the content is a ZIP container, e.g. DOCX or ODT"
     if start.startswith(b"\xd0\xcf\x11\xe0"):
         return "the content is an old Microsoft Office file"
     if start.startswith((b"\x89png", b"\xff\xd8\xff", b"gif8")):
@@ -106,7 +106,7 @@ def _classify_open_error(path: Path, exc: BaseException, sniff: _Sniff) -> Inges
     if isinstance(inner, PDFEncryptionError):
         return IngestError(str(path), "encrypted", f"unsupported encryption ({inner})")
     if not sniff.has_eof:
-        return IngestError(str(path), "truncated", f"no %%EOF marker and the parser failed ({type(inner).__name__}: {inner})")
+        return IngestError(str(path), "truncated", f"no %%EOF marker and the parser failed: {type(inner).__name__}: {inner}")
     return IngestError(str(path), "unreadable", f"{type(inner).__name__}: {inner}")
 
 
@@ -174,8 +174,55 @@ def _make_line(raw: dict) -> _Line | None:
     return _Line(text, raw["top"], raw["bottom"], raw["x0"], raw["x1"], statistics.median(sizes), bold)
 
 
+def _lean_char_objects(page) -> None:
+    """Make pdfplumber build lean dicts for characters.
+
+    pdfplumber's `Page.process_object` resolves every attribute of every
+    glyph (colours, colour spaces, marked content) and is about half of the
+    parse time. Characters only need geometry, font and text here, so they
+    get a direct conversion; other objects (rects, lines, images …) keep
+    pdfplumber's own. Set on the page instance only."""
+    from pdfminer.layout import LTChar
+
+    original = page.process_object
+    height = float(page.height)
+    mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
+    doctop0 = float(page.initial_doctop)
+    number = page.page_number
+
+    def process_object(obj):
+        if type(obj) is not LTChar:
+            return original(obj)
+        top = height - obj.y1 + mb_top
+        fontname = obj.fontname
+        if isinstance(fontname, bytes):
+            fontname = fontname.decode("latin-1", "replace")
+        return {
+            "object_type": "char",
+            "page_number": number,
+            "text": obj.get_text(),
+            "fontname": fontname,
+            "size": obj.size,
+            "adv": obj.adv,
+            "upright": obj.upright,
+            "matrix": obj.matrix,
+            "x0": obj.x0 + mb_x0,
+            "x1": obj.x1 + mb_x0,
+            "y0": obj.y0,
+            "y1": obj.y1,
+            "width": obj.width,
+            "height": obj.height,
+            "top": top,
+            "bottom": height - obj.y0 + mb_top,
+            "doctop": doctop0 + top,
+        }
+
+    page.process_object = process_object
+
+
 def _extract_page(page, number: int) -> _RawPage:
     raw = _RawPage(number=number, height=float(page.height))
+    _lean_char_objects(page)
     chars = page.chars
     tables = []
     if page.rects or page.lines or page.curves:  # the "lines" table strategy needs ruling
@@ -271,10 +318,6 @@ def _ocr_lines(text: str) -> list[_Line]:
 # Table cells: join wrapped lines (narrow columns break words without hyphen)
 # ---------------------------------------------------------------------------
 
-_FUNCTION_WORDS = frozenset(
-    "og i på av til for med som er en et ei det den de å at om fra har ikke eller kan skal vil "
-    "seg sin sitt sine ved etter under over mot hos samt så bli blir være var vi nå når der her".split()
-)
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -307,7 +350,7 @@ def _join_cell(lines: list[tuple[str, float]], right: float, size: float, vocab:
             if a and b:
                 if a + b in vocab:
                     glue = ""
-                elif b in _FUNCTION_WORDS or (a in vocab and b in vocab and len(b) > 2):
+                elif b in FUNCTION_WORDS or (a in vocab and b in vocab and len(b) > 2):
                     glue = " "
                 else:
                     glue = ""
@@ -699,7 +742,8 @@ def read_pdf(path: Path, *, ocr: bool = True) -> Extracted:
                     pages.append(_extract_page(page, i))
                 except Exception as exc:
                     if not sniff.has_eof:
-                        raise IngestError(str(path), "truncated", f"page {i} cannot be parsed and there is no %%EOF marker ({type(exc).__name__})") from exc
+                        detail = f"page {i} cannot be parsed and there is no %%EOF marker: {type(exc).__name__}"
+                        raise IngestError(str(path), "truncated", detail) from exc
                     failed += 1
                     warnings.append(f"page {i}: cannot be parsed ({type(exc).__name__}: {exc})")
                     pages.append(_RawPage(number=i, height=0.0))
@@ -723,12 +767,18 @@ def _run_ocr(path: Path, pages: list[_RawPage], ocr: bool, warnings: list[str]) 
     if not ocr:
         warnings.append(f"pages {_ranges(todo)}: no usable text layer; OCR is turned off")
         return
+    has_text_elsewhere = any(p.lines or p.tables for p in pages if not p.needs_ocr)
     try:
         texts = ocr_pdf_pages(path, todo)
     except OcrUnavailableError as exc:
-        if not any(p.lines for p in pages if not p.needs_ocr):
+        if not has_text_elsewhere:
             raise
         warnings.append(f"pages {_ranges(todo)}: no usable text layer and OCR is unavailable ({exc.reason})")
+        return
+    except IngestError as exc:  # a page that cannot be rendered or recognised
+        if not has_text_elsewhere:
+            raise
+        warnings.append(f"pages {_ranges(todo)}: OCR failed ({exc.detail})")
         return
     by_number = {p.number: p for p in pages}
     for n, text in texts.items():
@@ -778,10 +828,8 @@ def _structure(path: Path, pages: list[_RawPage], meta: dict, warnings: list[str
     for paras in paras_by_page.values():
         for para in paras:
             para.text = join_lines([ln.text for ln in para.lines], vocab)
-    sizes = sorted(
-        {round(max(ln.size for ln in para.lines) * 2) / 2 for paras in paras_by_page.values() for para in paras if para.lines and min(ln.size for ln in para.lines) >= body + 1.0},
-        reverse=True,
-    )
+    big = [para for paras in paras_by_page.values() for para in paras if para.lines and min(ln.size for ln in para.lines) >= body + 1.0]
+    sizes = sorted({round(max(ln.size for ln in para.lines) * 2) / 2 for para in big}, reverse=True)
     finder = _Headings(toc, body, sizes)
     # 4. pages
     tables = _build_tables(pages)
