@@ -493,10 +493,11 @@ def _infer_municipality(
 def _infer_publisher(title: str, head: str, text: str, site: str, url: str, prefix: str) -> Field:
     scores: Counter[str] = Counter()
     first_line = next((ln for ln in head.split("\n") if ln.strip()), "")
+    host = re.sub(r"^[a-z]+://", "", url.lower()).split("/")[0]
     for name, rx, _nat in _PUBLISHER_RE:
         if site and rx.search(site):
             scores[name] += 6
-        if url and re.search(re.escape(name.split()[0].lower()), url.lower()):
+        if host and re.search(r"(?:^|\.)" + re.escape(fold(name.split()[0])) + r"\.", fold(host)):
             scores[name] += 3
         if prefix and fold(prefix).startswith(fold(name.split()[0])):
             scores[name] += 3
