@@ -532,9 +532,13 @@ def _infer_publisher(title: str, head: str, text: str, site: str, url: str, pref
     name, best = scores.most_common(1)[0]
     if best < 3:
         return Field(None, 0.3, "default")
-    src = "url" if (site or url) and scores[name] >= 6 and not re.search(_pub_pattern(name), title) else (
-        "title" if re.search(_pub_pattern(name), title) else "text"
-    )
+    rx_best = re.compile(_pub_pattern(name))
+    if rx_best.search(title):
+        src = "title"
+    elif (site and rx_best.search(site)) or (host and fold(name.split()[0]) in fold(host)):
+        src = "url"
+    else:
+        src = "text"
     return Field(name, round(min(0.95, 0.4 + 0.07 * best), 2), src)
 
 
