@@ -238,9 +238,19 @@ class _Unit:
 
 
 class _Counter:
+    """The token counter of one chunk_document call, memoised (the same span
+    is often counted while packing and again for ``Chunk.n_tokens``)."""
+
     def __init__(self, count_tokens: TokenCounter | None) -> None:
-        self.count = count_tokens or estimate_tokens
+        self._count = count_tokens or estimate_tokens
+        self._memo: dict[str, int] = {}
         self.overhead = self.count("")
+
+    def count(self, text: str) -> int:
+        n = self._memo.get(text)
+        if n is None:
+            n = self._memo[text] = self._count(text)
+        return n
 
     def cost(self, text: str) -> int:
         # +1: the joining whitespace / a leading-space piece in sentencepiece
@@ -248,13 +258,16 @@ class _Counter:
 
 
 def _split_long(text: str, counter: _Counter, max_tokens: int) -> list[tuple[int, int]]:
-    """Split ``text`` into pieces that fit, at the strongest boundaries possible."""
+    """Split ``text`` into pieces that fit, at the strongest boundaries possible.
 
-    def fits(s: str) -> bool:
-        return counter.count(s) <= max_tokens
+    Pieces are packed greedily on summed piece costs (one count per piece),
+    and each packed span is verified with one count of its own."""
+
+    def fits(a: int, b: int) -> bool:
+        return counter.count(text[a:b]) <= max_tokens
 
     def rec(a: int, b: int, level: int) -> list[tuple[int, int]]:
-        if fits(text[a:b]):
+        if fits(a, b):
             return [(a, b)]
         if level >= len(_CLAUSE_SPLITS):
             # a single "word" longer than the limit: hard split by characters
@@ -271,19 +284,30 @@ def _split_long(text: str, counter: _Counter, max_tokens: int) -> list[tuple[int
         if len(pieces) <= 1:
             return rec(a, b, level + 1)
         out: list[tuple[int, int]] = []
-        cur: tuple[int, int] | None = None
-        for s, e in pieces:
-            if cur is not None and fits(text[cur[0] : e]):
-                cur = (cur[0], e)
-                continue
-            if cur is not None:
-                out.append(cur)
-            cur = (s, e)
-            if not fits(text[s:e]):
-                out.extend(rec(s, e, level + 1))
-                cur = None
-        if cur is not None:
-            out.append(cur)
+        group: list[tuple[int, int, int]] = []  # (start, end, cost)
+        total = counter.overhead
+
+        def flush() -> None:
+            nonlocal group, total
+            while group:
+                # verify the packed span; give back pieces until it fits
+                k = len(group)
+                while k > 1 and not fits(group[0][0], group[k - 1][1]):
+                    k -= 1
+                if k == 1 and not fits(group[0][0], group[0][1]):
+                    out.extend(rec(group[0][0], group[0][1], level + 1))
+                else:
+                    out.append((group[0][0], group[k - 1][1]))
+                group = group[k:]
+            total = counter.overhead
+
+        for ps, pe in pieces:
+            cost = counter.cost(text[ps:pe])
+            if group and total + cost > max_tokens:
+                flush()
+            group.append((ps, pe, cost))
+            total += cost
+        flush()
         return out
 
     return rec(0, len(text), 0)
