@@ -452,7 +452,7 @@ def _pack(
     return groups
 
 
-def _table_chunks_text(table: Table, counter: _Counter, max_tokens: int, warnings: list[str], page: int):
+def _table_chunks_text(table: Table, counter: _Counter, max_tokens: int, warnings: list[str]):
     """Yield (text, first row page, last row page) for the chunks of one table."""
     header = " | ".join(h.strip() for h in table.header if h and h.strip())
     context = "\n".join(x for x in (table.title.strip(), header) if x)
@@ -525,7 +525,7 @@ def chunk_document(
             path = titles.get(table.title.strip().lower())
             if path is None:
                 path = next((p for pg, p in reversed(heading_at) if pg <= page.number), [])
-            for k, (text, p0, p1) in enumerate(_table_chunks_text(table, counter, max_tokens, warnings, page.number)):
+            for k, (text, p0, p1) in enumerate(_table_chunks_text(table, counter, max_tokens, warnings)):
                 chunk = Chunk("", doc.doc_id, 0, text, p0, p1, list(path), 0, 0, "table", counter.count(text))
                 drafts.append(((page.number, 1 << 40, ti * 10_000 + k), chunk))
 

@@ -89,6 +89,13 @@ def _extract(doc: Document):
     return fn(doc)
 
 
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
 def _table_plain(table: Table) -> str:
     lines = [" ".join(table.header)] + [" ".join(c or "" for c in row) for row in table.rows]
     return "\n".join(lines)
@@ -121,11 +128,7 @@ def ingest_file(
     source paths (relative to ``root``) to manifest/sidecar metadata.
     """
     path = Path(path)
-    root = Path(root)
-    try:
-        source = path.relative_to(root).as_posix()
-    except ValueError:
-        source = path.name
+    source = _relative(path, Path(root))
     try:
         doc_id, sha = document_id(path)
         size = path.stat().st_size
@@ -289,10 +292,15 @@ def dry_run(
                 rep.near_duplicate_of = find_duplicate(fp, seen)
                 seen.append((rep.source or str(path), fp))
             except IngestError as e:
-                rep = FileReport(path=str(path), error=str(e), error_cause=e.cause)
+                rep = FileReport(path=str(path), source=_relative(path, root), error=str(e), error_cause=e.cause)
             except Exception as e:  # never let one file end the batch
                 log.exception("%s: unexpected failure", path)
-                rep = FileReport(path=str(path), error=f"{path}: {type(e).__name__}: {e}", error_cause="internal")
+                rep = FileReport(
+                    path=str(path),
+                    source=_relative(path, root),
+                    error=f"{path}: {type(e).__name__}: {e}",
+                    error_cause="internal",
+                )
             rep.seconds = round(time.perf_counter() - t0, 3)
             reports.append(rep)
             if bar is not None:
