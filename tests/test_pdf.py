@@ -301,3 +301,92 @@ def test_unnumbered_headings_from_table_of_contents(asker: Extracted) -> None:
 def test_read_file_dispatches_pdf(shared_corpus: Path) -> None:
     ex = read_file(shared_corpus / ASKER)
     assert ex.format == "pdf" and len(ex.pages) == 15
+
+
+# --- a generated PDF with real font sizes, bold headings and hyphenation --------------
+
+
+def simple_pdf(pages: list[list[tuple[str, int, float, str]]]) -> bytes:
+    """A minimal PDF: each page is a list of (font F1=Helvetica|F2=Helvetica-Bold,
+    size, y, text) lines at x=72, text encoded as WinAnsi (æøå work)."""
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    add(b"<< /Type /Catalog /Pages 2 0 R >>")
+    add(b"")  # the page tree, filled in below
+    f1 = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    f2 = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
+    kids = []
+    for lines in pages:
+        ops = []
+        for font, size, y, text in lines:
+            esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            ops.append(f"BT /{font} {size} Tf 72 {y} Td ({esc}) Tj ET")
+        stream = "\n".join(ops).encode("cp1252")
+        content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        resources = b"<< /Font << /F1 %d 0 R /F2 %d 0 R >> >>" % (f1, f2)
+        kids.append(add(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R /Resources %s >>" % (content, resources)))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for num, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+@pytest.fixture(scope="module")
+def styled(tmp_path_factory: pytest.TempPathFactory) -> Extracted:
+    header = ("F1", 9, 760, "Boligsosial handlingsplan – Eksempel kommune")
+    page1 = [
+        header,
+        ("F2", 20, 700, "Boligsosial handlingsplan 2020-2024"),
+        ("F2", 15, 660, "Innledning"),
+        ("F1", 11, 636, "Kommunen skal styrke det bolig-"),
+        ("F1", 11, 622, "sosiale arbeidet og tilbudet innen rus-"),
+        ("F1", 11, 608, "og psykisk helse gjennom BOSO-"),
+        ("F1", 11, 594, "programmet i hele perioden."),
+        ("F2", 11, 566, "Mål for arbeidet"),
+        ("F1", 11, 548, "Flere skal eie egen bolig i Bærum."),
+        ("F1", 9, 40, "Side 1 av 2"),
+    ]
+    page2 = [
+        header,
+        ("F2", 15, 700, "Tiltak"),
+        ("F1", 11, 676, "Tiltakene følges opp hvert år."),
+        ("F1", 9, 40, "Side 2 av 2"),
+    ]
+    path = tmp_path_factory.mktemp("pdf") / "stilt.pdf"
+    path.write_bytes(simple_pdf([page1, page2]))
+    return read_pdf(path)
+
+
+def test_font_headings_levels_and_title(styled: Extracted) -> None:
+    assert styled.title == "Boligsosial handlingsplan 2020-2024"
+    p1, p2 = styled.pages
+    assert [(lvl, t) for _, lvl, t in p1.headings] == [
+        (1, "Boligsosial handlingsplan 2020-2024"),
+        (2, "Innledning"),
+        (3, "Mål for arbeidet"),
+    ]
+    assert [(lvl, t) for _, lvl, t in p2.headings] == [(2, "Tiltak")]
+    for p in styled.pages:
+        for offset, _, text in p.headings:
+            assert p.text[offset : offset + len(text)] == text
+
+
+def test_line_end_hyphens_in_a_pdf(styled: Extracted) -> None:
+    p1 = styled.pages[0]
+    assert (
+        "Kommunen skal styrke det boligsosiale arbeidet og tilbudet innen rus- og psykisk helse "
+        "gjennom BOSO-programmet i hele perioden." in p1.text
+    )
+    assert "Eksempel kommune" not in p1.text and "Side 1" not in p1.text
+    assert styled.pages[1].text == "Tiltak\n\nTiltakene følges opp hvert år."

@@ -845,4 +845,24 @@ def _structure(path: Path, pages: list[_RawPage], meta: dict, warnings: list[str
             page_tables.append(table)
         out_pages.append(Page(number=p.number, text=text, tables=page_tables, ocr=p.ocr, headings=headings))
     title = _title(meta, paras_by_page.get(1, []), body, path.stem)
-    return Extracted(format="pdf", pages=out_pages, title=title, warnings=warnings)
+    return Extracted(format="pdf", pages=out_pages, title=title, warnings=warnings, meta=_meta_hints(meta))
+
+
+def _meta_hints(meta: dict) -> dict[str, str]:
+    """Raw PDF document-info fields for `Extracted.meta`, prefixed `pdf_`
+    because they are often wrong (a conversion date, the converting program
+    as author); `pdf_created` is an ISO date."""
+    out: dict[str, str] = {}
+    for key, name in (("Title", "pdf_title"), ("Author", "pdf_author"), ("Producer", "pdf_producer"), ("Creator", "pdf_creator")):
+        value = meta.get(key)
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "ignore")
+        if isinstance(value, str) and normalise_text(value):
+            out[name] = normalise_text(value)
+    created = meta.get("CreationDate")
+    if isinstance(created, bytes):
+        created = created.decode("latin-1", "ignore")
+    m = re.match(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?", created) if isinstance(created, str) else None
+    if m:
+        out["pdf_created"] = "-".join(g for g in m.groups() if g)
+    return out
