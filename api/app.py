@@ -3,17 +3,19 @@ JSON API (documented at /docs and /openapi.json) and the web interface."""
 
 from __future__ import annotations
 
+import re
 import threading
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Path as PathParam, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 
-from api.service import MAX_K, MAX_OFFSET, MAX_QUERY, SearchParams, run_search
+from api.service import MAX_K, MAX_OFFSET, MAX_QUERY, SearchParams, canonical_municipality, run_search
 from index.collection import Index
-from index.store import Filters
+from index.compare import compare, compared_item, comparison_csv, municipality_profile, peers, score_items
 
 DOC_ID = r"^[0-9a-f]{16}$"
 
@@ -153,7 +155,114 @@ def create_app(index_dir: Path | str, *, index: Index | None = None) -> FastAPI:
             {"name": r["municipality"], "kommunenummer": r["kommunenummer"], "fylke": r["fylke"],
              "documents": r["n"]} for r in rows]}
 
+    @app.get("/measures", tags=["measures"], responses=ERRORS)
+    def measures(
+        q: Annotated[str | None, Query(max_length=MAX_QUERY, description="Søketekst")] = None,
+        topic: Annotated[str | None, Query(max_length=60)] = None,
+        target_group: Annotated[str | None, Query(max_length=60)] = None,
+        municipality: Annotated[str | None, Query(max_length=100)] = None,
+        year_from: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+        year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=10000)] = 0,
+    ) -> dict[str, Any]:
+        """Measures (tiltak) matching a query, topic or target group, best
+        first, each cited to document and page."""
+        params = SearchParams(q=q or "-", municipality=municipality, year_from=year_from, year_to=year_to)
+        params.validate()
+        tg = _target_group(target_group)
+        if not (q and q.strip()) and not topic and not tg:
+            # no relevance to rank by: list in document order
+            with lock:
+                rows = idx.store.items(types=["measure"], municipality=params.filters().municipality,
+                                       year_from=year_from, year_to=year_to)
+            items = [asdict(compared_item(0.0, r)) | {"municipality": r["municipality"]} for r in rows]
+        else:
+            with lock:
+                _, scored, _ = score_items(idx, q, topic, filters=params.filters(), types=("measure",),
+                                           target_group=tg)
+            items = [asdict(compared_item(s, r)) | {"municipality": r["municipality"]} for s, r in scored]
+        return {"total": len(items), "measures": items[offset : offset + limit]}
+
+    @app.get("/compare", tags=["measures"], responses=ERRORS)
+    def compare_route(
+        q: Annotated[str | None, Query(max_length=MAX_QUERY, description="Søketekst")] = None,
+        topic: Annotated[str | None, Query(max_length=60)] = None,
+        municipality: Annotated[str | None, Query(max_length=100)] = None,
+        doc_type: Annotated[str | None, Query(max_length=40)] = None,
+        year_from: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+        year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+        format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    ):
+        """One row per municipality, ranked by relevance: its matching
+        measures, recommendations and figures with citations."""
+        if not (q and q.strip()) and not topic:
+            raise HTTPException(400, "give q (a query) or topic")
+        params = SearchParams(q=q or "-", municipality=municipality, doc_type=doc_type, year_from=year_from,
+                              year_to=year_to)
+        params.validate()
+        with lock:
+            cmp = compare(idx, q, topic, filters=params.filters())
+        if format == "csv":
+            name = re.sub(r"[^a-z0-9]+", "-", (q or topic or "sammenligning").lower()).strip("-") or "sammenligning"
+            return Response(comparison_csv(cmp), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="boso-{name}.csv"'})
+        return asdict(cmp)
+
+    @app.get("/municipalities/{name}", tags=["municipalities"], responses=ERRORS)
+    def municipality(name: Annotated[str, PathParam(max_length=100)]) -> dict[str, Any]:
+        """A profile: documents, programmes and periods, measures by topic,
+        key figures."""
+        canon = canonical_municipality(name)
+        with lock:
+            prof = municipality_profile(idx, canon)
+        if prof is None:
+            raise HTTPException(404, f"no documents from municipality '{name}'")
+        prof["documents"] = [_doc_summary(d) for d in prof["documents"]]
+        return _plain(prof)
+
+    @app.get("/municipalities/{name}/peers", tags=["municipalities"], responses=ERRORS)
+    def municipality_peers(
+        name: Annotated[str, PathParam(max_length=100)],
+        topic: Annotated[str | None, Query(max_length=60)] = None,
+        n: Annotated[int, Query(ge=1, le=50)] = 10,
+    ) -> dict[str, Any]:
+        """Comparable municipalities (same fylke or similar population) and
+        what they did on the topic."""
+        with lock:
+            return _plain(peers(idx, canonical_municipality(name), topic, n=n))
+
+    try:
+        from api.web import router as web_router
+    except ImportError:  # the web interface is optional in a minimal install
+        web_router = None
+    if web_router is not None:
+        app.include_router(web_router)
+
     return app
+
+
+def _target_group(name: str | None) -> str | None:
+    if not name:
+        return None
+    from ingest.vocabulary import Vocabulary
+
+    vocab = Vocabulary.load()
+    key = vocab.resolve(name, "target_group")
+    if key is None:
+        raise ValueError(f"unknown target_group '{name}'; one of: {', '.join(vocab.target_group_ids())}")
+    return key
+
+
+def _plain(obj: Any) -> Any:
+    """Dataclasses inside dicts/lists → plain JSON-able data."""
+    if is_dataclass(obj):
+        return asdict(obj)
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj
 
 
 def _get_doc(idx: Index, doc_id: str) -> dict[str, Any]:

@@ -177,6 +177,59 @@ def search(
 
 
 @app.command()
+def compare(
+    query: Annotated[Optional[str], typer.Argument(help="What to compare, e.g. 'ventelister tiltak'.")] = None,
+    topic: Annotated[Optional[str], typer.Option(help="A topic from the vocabulary instead of a query.")] = None,
+    index: IndexOpt = None,
+    municipality: Annotated[Optional[str], typer.Option(help="Only this municipality.")] = None,
+    year_from: Annotated[Optional[int], typer.Option(help="From year.")] = None,
+    year_to: Annotated[Optional[int], typer.Option(help="To year.")] = None,
+    rows: Annotated[int, typer.Option(help="Municipalities to show.")] = 15,
+    as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (one line per item).")] = False,
+) -> None:
+    """Compare municipalities: measures, figures and recommendations side by
+    side, each with its source and page."""
+    from api.service import SearchParams
+    from index.compare import compare as run_compare
+    from index.compare import comparison_csv
+
+    if not query and not topic:
+        _err("boso: give a query or --topic")
+        raise typer.Exit(2)
+    params = SearchParams(q=query or "-", municipality=municipality, year_from=year_from, year_to=year_to)
+    try:
+        params.validate()
+        cmp = run_compare(_open(index), query, topic, filters=params.filters(), max_rows=rows)
+    except ValueError as e:
+        _err(f"boso: {e}")
+        raise typer.Exit(2)
+    if as_csv:
+        typer.echo(comparison_csv(cmp), nl=False)
+        return
+    if as_json:
+        typer.echo(json.dumps(asdict(cmp), ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"Sammenligning: «{query or topic}»  (temaer: {', '.join(cmp.topics) or '–'})")
+    labels = {"measure": "Tiltak", "figure": "Tall", "recommendation": "Anbefaling"}
+    for row in cmp.rows:
+        head = f"{row.municipality}" + (f" ({row.fylke}, {row.population:,} innb.)".replace(",", " ") if row.population else "")
+        typer.echo("\n" + head)
+        typer.echo("-" * len(head))
+        for it in row.measures + row.figures + row.recommendations:
+            extra = ""
+            if it.type == "measure" and it.data.get("cost"):
+                extra = f" [kostnad {it.data['cost']['amount_nok']:,.0f} kr]".replace(",", " ")
+            if it.type == "recommendation" and it.data.get("by"):
+                extra = f" [{it.data['by']}]"
+            text = it.text if len(it.text) < 220 else it.text[:217] + "…"
+            typer.echo(f"  {labels[it.type]}: {text}{extra}")
+            typer.echo(f"      — {it.source}, s. {it.page}")
+    if not cmp.rows:
+        typer.echo("Ingen kommuner har tiltak, tall eller anbefalinger som treffer.")
+
+
+@app.command()
 def stats(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
     """Counts of documents, pages, chunks and extracted items."""
     s = _open(index).stats()

@@ -22,6 +22,7 @@ from typing import Any
 from index.store import Filters
 
 ITEM_TYPES = ("measure", "recommendation", "figure")
+GENERIC_WORDS = "tiltak kommune kommunen bolig boliger boligsosialt arbeid plan hvordan hva hvem"
 
 
 @dataclass
@@ -64,6 +65,104 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
+def _resolve_topic(vocab: Any, topic: str | None) -> str | None:
+    if not topic:
+        return None
+    key = vocab.resolve(topic)
+    if key is None or key not in vocab.topic_ids():
+        raise ValueError(f"unknown topic '{topic}'; one of: {', '.join(sorted(vocab.topic_ids()))}")
+    return key
+
+
+def score_items(
+    idx: Any,
+    query: str | None = None,
+    topic: str | None = None,
+    *,
+    filters: Filters | None = None,
+    types: tuple[str, ...] = ITEM_TYPES,
+    target_group: str | None = None,
+    depth: int = 200,
+) -> tuple[list[str], list[tuple[float, dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """Items relevant to a query and/or topic, best first, one per distinct
+    text per municipality. Returns (topics, [(score, item row)], passages by
+    municipality)."""
+    from ingest.vocabulary import Vocabulary
+
+    vocab = Vocabulary.load()
+    topic = _resolve_topic(vocab, topic)
+    if not query and not topic and not target_group:
+        raise ValueError("give a query, a topic or a target group")
+    topics = [topic] if topic else vocab.match_topics(query or "")
+    filters = filters or Filters()
+
+    # 1. passages the query finds, by (doc, page)
+    page_score: dict[tuple[str, int], float] = {}
+    doc_rank: dict[str, int] = {}
+    passages: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    search_text = query or (vocab.topic_label(topic) if topic else "")
+    if search_text:
+        resp = idx.search(search_text, filters, k=depth, mode="hybrid")
+        top = resp.hits[0].score if resp.hits else 1.0
+        for rank, h in enumerate(resp.hits):
+            rel = h.score / top if top else 0.0
+            for p in h.pages:
+                page_score[(h.doc_id, p)] = max(page_score.get((h.doc_id, p), 0.0), rel)
+                for d in h.also_in:  # the copy's items sit on its own pages
+                    page_score.setdefault((d["doc_id"], p), rel)
+            doc_rank.setdefault(h.doc_id, rank)
+            for d in h.also_in:
+                doc_rank.setdefault(d["doc_id"], rank)
+            if h.municipality and len(passages[h.municipality]) < 2:
+                passages[h.municipality].append(
+                    {"doc_id": h.doc_id, "source": h.source, "title": h.title, "page": h.page, "snippet": h.snippet}
+                )
+
+    # 2. candidates: items on a found page, or tagged with a query topic
+    common = dict(types=list(types), target_group=target_group, year_from=filters.year_from, year_to=filters.year_to,
+                  municipality=filters.municipality)
+    rows = idx.store.items(doc_ids=list(doc_rank), **common) if doc_rank else []
+    for t in topics:
+        rows += idx.store.items(topic=t, **common)
+    if not query and not topics and target_group:
+        rows += idx.store.items(**common)
+    analyzer = idx.analyzer
+    q_terms = set(analyzer.query_tokens(query)) if query else set()
+    # words every document in this domain uses say nothing about an item
+    generic = set(analyzer.query_tokens(GENERIC_WORDS))
+    if q_terms - generic:
+        q_terms -= generic
+    seen_ids: set[int] = set()
+    seen_text: set[tuple[str, str, str]] = set()
+    scored: list[tuple[float, dict[str, Any]]] = []
+    for r in sorted(rows, key=lambda r: doc_rank.get(r["doc_id"], 10**6)):
+        if r["item_id"] in seen_ids:
+            continue
+        seen_ids.add(r["item_id"])
+        if filters.doc_type and r["doc_type"] != filters.doc_type:
+            continue
+        if r["duplicate_of"]:  # its original carries the same items
+            continue
+        item_topics = [t for t in (r["topics"] or "").split("|") if t]
+        on_page = page_score.get((r["doc_id"], r["page"]), 0.0)
+        topical = 1.0 if set(item_topics) & set(topics) else 0.0
+        words = 0.0
+        if q_terms:
+            words = len(q_terms & set(analyzer.tokens(r["text"]))) / len(q_terms)
+        # the item itself must speak to the query: by topic or by its words;
+        # being on a page the query found only ranks it
+        if topical == 0.0 and words < 0.5 and not target_group:
+            continue
+        score = topical + words + 0.5 * on_page + (0.5 if target_group else 0.0)
+        key = (r["municipality"] or "", r["type"], _norm(r["text"])[:120])
+        if key in seen_text:  # the same item from a duplicate copy
+            continue
+        seen_text.add(key)
+        scored.append((score, r))
+    scored.sort(key=lambda x: -x[0])
+    return topics, scored, passages
+
+
 def compare(
     idx: Any,
     query: str | None = None,
@@ -74,64 +173,9 @@ def compare(
     per_type: int = 8,
     depth: int = 200,
 ) -> Comparison:
-    from ingest.vocabulary import Vocabulary
-
-    if not query and not topic:
-        raise ValueError("give a query or a topic")
-    vocab = Vocabulary.load()
-    if topic and topic not in vocab.topic_ids():
-        raise ValueError(f"unknown topic '{topic}'; one of: {', '.join(sorted(vocab.topic_ids()))}")
-    topics = [topic] if topic else vocab.match_topics(query or "")
-    search_text = query or vocab.topic_label(topic)
-    filters = filters or Filters()
-
-    # 1. passages the query finds, by (doc, page)
-    resp = idx.search(search_text, filters, k=depth, mode="hybrid")
-    page_score: dict[tuple[str, int], float] = {}
-    doc_rank: dict[str, int] = {}
-    passages: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    top = resp.hits[0].score if resp.hits else 1.0
-    for rank, h in enumerate(resp.hits):
-        rel = h.score / top if top else 0.0
-        for p in h.pages:
-            page_score[(h.doc_id, p)] = max(page_score.get((h.doc_id, p), 0.0), rel)
-        doc_rank.setdefault(h.doc_id, rank)
-        for d in h.also_in:
-            doc_rank.setdefault(d["doc_id"], rank)
-        if h.municipality and len(passages[h.municipality]) < 2:
-            passages[h.municipality].append(
-                {"doc_id": h.doc_id, "source": h.source, "title": h.title, "page": h.page, "snippet": h.snippet}
-            )
-
-    # 2. candidate items: on a found page, or tagged with a query topic
-    found_docs = list(doc_rank)
-    rows = idx.store.items(doc_ids=found_docs, year_from=filters.year_from, year_to=filters.year_to)
-    for t in topics:
-        rows += idx.store.items(topic=t, year_from=filters.year_from, year_to=filters.year_to)
-    seen_ids: set[int] = set()
-    seen_text: set[tuple[str, str, str]] = set()
-    scored: list[tuple[float, dict[str, Any]]] = []
-    for r in sorted(rows, key=lambda r: doc_rank.get(r["doc_id"], 10**6)):
-        if r["item_id"] in seen_ids:
-            continue
-        seen_ids.add(r["item_id"])
-        if filters.municipality and (r["municipality"] or "").lower() != filters.municipality.lower():
-            continue
-        if filters.doc_type and r["doc_type"] != filters.doc_type:
-            continue
-        item_topics = [t for t in (r["topics"] or "").split("|") if t]
-        on_page = page_score.get((r["doc_id"], r["page"]), 0.0)
-        topical = 1.0 if set(item_topics) & set(topics) else 0.0
-        score = on_page + topical
-        if score <= 0.15:
-            continue
-        key = (r["municipality"] or "", r["type"], _norm(r["text"])[:120])
-        if key in seen_text:  # the same item from a duplicate copy
-            continue
-        seen_text.add(key)
-        scored.append((score, r))
-
-    # 3. group by municipality
+    """One row per municipality, ranked by the summed relevance of its five
+    best items; national documents' items are listed apart."""
+    topics, scored, passages = score_items(idx, query, topic, filters=filters, depth=depth)
     munis = _municipality_info()
     by_muni: dict[str | None, list[tuple[float, dict[str, Any]]]] = defaultdict(list)
     for s, r in scored:
@@ -139,8 +183,7 @@ def compare(
     out_rows: list[MunicipalityRow] = []
     national: list[ComparedItem] = []
     for muni, items in by_muni.items():
-        items.sort(key=lambda x: -x[0])
-        compared = [_compared(s, r) for s, r in items]
+        compared = [compared_item(s, r) for s, r in items]
         if muni is None:
             national = compared[: per_type * 2]
             continue
@@ -162,7 +205,7 @@ def compare(
     return Comparison(query=query, topics=topics, rows=out_rows[:max_rows], national=national)
 
 
-def _compared(score: float, r: dict[str, Any]) -> ComparedItem:
+def compared_item(score: float, r: dict[str, Any]) -> ComparedItem:
     item = r["item"]
     data = {k: v for k, v in asdict(item).items() if k not in ("text", "citation", "topics", "target_groups")}
     return ComparedItem(
@@ -217,3 +260,87 @@ def comparison_csv(cmp: Comparison) -> str:
                 it.title, it.source, it.page, it.section,
             ])
     return buf.getvalue()
+
+
+def municipality_profile(idx: Any, name: str, *, per_topic: int = 3) -> dict[str, Any] | None:
+    """Documents, programmes and periods, measures by topic and key figures
+    for one municipality; None when the index has nothing on it."""
+    from ingest.vocabulary import Vocabulary
+
+    info = _municipality_info()(name)
+    total, docs = idx.store.documents(Filters(municipality=name), limit=1000)
+    if not total:
+        return None
+    vocab = Vocabulary.load()
+    docs = [d for d in docs if not d["duplicate_of"]]
+    programmes = sorted({d["programme"] for d in docs if d["programme"]})
+    starts = [d["period_start"] or d["year"] for d in docs if d["period_start"] or d["year"]]
+    ends = [d["period_end"] or d["year"] for d in docs if d["period_end"] or d["year"]]
+    items = idx.store.items(municipality=name)
+    seen: set[tuple[str, str]] = set()
+    by_topic: dict[str, list[ComparedItem]] = defaultdict(list)
+    figures: list[ComparedItem] = []
+    recommendations: list[ComparedItem] = []
+    for r in items:
+        key = (r["type"], _norm(r["text"])[:120])
+        if key in seen:
+            continue
+        seen.add(key)
+        c = compared_item(1.0, r)
+        if r["type"] == "measure":
+            for t in c.topics or ["annet"]:
+                by_topic[t].append(c)
+        elif r["type"] == "figure":
+            figures.append(c)
+        else:
+            recommendations.append(c)
+    topics = [
+        {"topic": t, "label": vocab.topic_label(t) if t in vocab.topics else "Annet", "count": len(v),
+         "examples": v[:per_topic]}
+        for t, v in sorted(by_topic.items(), key=lambda kv: -len(kv[1]))
+    ]
+    return {
+        "municipality": docs[0]["municipality"] if docs else name,
+        "kommunenummer": info.get("number"),
+        "fylke": info.get("fylke"),
+        "population": info.get("population"),
+        "documents": docs,
+        "programmes": programmes,
+        "period": [min(starts), max(ends)] if starts and ends else None,
+        "measures_by_topic": topics,
+        "figures": figures[:20],
+        "recommendations": recommendations[:20],
+    }
+
+
+def peers(idx: Any, name: str, topic: str | None = None, *, n: int = 10) -> dict[str, Any]:
+    """Comparable municipalities (same fylke or similar population, from the
+    municipality data file) that the index has documents for, and what they
+    did on `topic`."""
+    from ingest.municipalities import Municipalities
+    from ingest.vocabulary import Vocabulary
+
+    reg = Municipalities.load()
+    me = reg.get(name)
+    if me is None:
+        raise ValueError(f"unknown municipality '{name}'")
+    vocab = Vocabulary.load()
+    key = _resolve_topic(vocab, topic)
+    indexed = {r["municipality"] for r in idx.store.municipalities()}
+    candidates = [m for m in reg.peers(me.name, n=60) if m.name in indexed and m.name != me.name]
+    out = []
+    for m in candidates[:n]:
+        items = idx.store.items(municipality=m.name, topic=key) if key else idx.store.items(municipality=m.name)
+        seen: set[str] = set()
+        examples = []
+        for r in items:
+            t = _norm(r["text"])[:120]
+            if t in seen:
+                continue
+            seen.add(t)
+            examples.append(compared_item(1.0, r))
+        reason = "samme fylke" if m.fylke == me.fylke else "liknende folketall"
+        out.append({"municipality": m.name, "fylke": m.fylke, "population": m.population, "why": reason,
+                    "items": examples[:8]})
+    out.sort(key=lambda p: -len(p["items"]))
+    return {"municipality": me.name, "fylke": me.fylke, "population": me.population, "topic": key, "peers": out}
