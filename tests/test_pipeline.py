@@ -252,11 +252,12 @@ def test_fingerprint_is_deterministic_and_ignores_layout():
 
 @pytest.fixture()
 def small_batch(shared_corpus, tmp_path) -> Path:
-    """The corpus' text PDF and broken files, linked (not copied) into a
-    folder laid out like pdf/ — without the 4-page scan, whose OCR takes
-    half a minute (covered by the slow test below)."""
+    """The corpus' Asker PDF, its transcript and the broken files, linked (not
+    copied) into a folder laid out like pdf/ — without the 4-page scan, whose
+    OCR takes half a minute (covered by the slow test below)."""
     (tmp_path / "broken").mkdir()
     (tmp_path / "asker.pdf").symlink_to(shared_corpus / ASKER_PDF)
+    (tmp_path / "transcript.txt").symlink_to(next((shared_corpus / "seeds").glob("004_*.txt")))
     for name in BROKEN:
         (tmp_path / "broken" / name).symlink_to(shared_corpus / "pdf" / "broken" / name)
     return tmp_path
@@ -272,14 +273,17 @@ def _check_broken_reported(reports: list[FileReport]) -> None:
 def test_dry_run_reports_broken_files_and_goes_on(small_batch, capsys):
     reports = dry_run([small_batch], progress=True)  # not a tty: no progress bar
     assert capsys.readouterr().err == ""
-    assert [Path(r.path).name for r in reports] == ["asker.pdf"] + sorted(BROKEN)
+    assert [Path(r.path).name for r in reports] == ["asker.pdf"] + sorted(BROKEN) + ["transcript.txt"]
     _check_broken_reported(reports)
     ok = reports[0]
     assert ok.error is None and ok.format == "pdf" and ok.pages == 15 and ok.chunks > 10
     assert 0 < ok.max_chunk_tokens <= 510 and ok.seconds > 0
+    assert ok.municipality.value == "Asker" and ok.doc_type.value == "programplan"
+    assert reports[-1].near_duplicate_of == "asker.pdf"  # the same plan, read from the transcript
 
     text = format_report(reports)
-    assert "6 files: 1 ok, 5 failed" in text
+    assert "7 files: 2 ok, 5 failed" in text
+    assert "transcript.txt: near-duplicate of asker.pdf" in text
     for name, cause in BROKEN.items():
         line = next(line for line in text.splitlines() if line.strip().startswith("FAILED") and name in line)
         assert cause.replace("_", " ") in line
