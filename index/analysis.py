@@ -57,6 +57,8 @@ DOMAIN_PRIOR = 5  # frequency bonus for a word in compound_parts.txt
 S_LINK_SUFFIXES = ("ing", "het", "heit", "sjon", "dom", "skap", "else", "sted", "stad", "ment", "tet", "nad", "al")
 MAX_WORD = 40  # longer "words" are garbage (URLs, hashes): kept whole, not split
 MAX_DICT_WORD = 14  # longer dictionary entries are compounds themselves, not parts
+MAX_PART = 24  # longest non-final compound part considered
+PREFIX_LEN = 5  # prefixes up to this length prune the compound search
 FUGE = ("s", "e")  # linking elements between compound parts
 
 _HYPHENS = "-\u2010\u2011"
@@ -123,6 +125,12 @@ def inflections(word: str) -> set[str]:
 
 
 @lru_cache(maxsize=4)
+def _dictionary_prefixes(paths: tuple[Path, ...]) -> frozenset[str]:
+    words = _load_dictionaries(paths)
+    return frozenset(w[:n] for w in words for n in range(MIN_PART + 1, min(len(w), PREFIX_LEN) + 1))
+
+
+@lru_cache(maxsize=4)
 def _load_dictionaries(paths: tuple[Path, ...]) -> frozenset[str]:
     """Simple words from the system word lists (ISO-8859-1, one per line)."""
     words: set[str] = set()
@@ -171,10 +179,13 @@ class NorwegianAnalyzer:
         dictionaries: Iterable[Path | str] | None = SYSTEM_DICTIONARIES,
     ) -> None:
         self._local = threading.local()
+        self._stem_cache: dict[str, str] = {}
         self._files = [Path(p) for p in (synonyms_path, stopwords_path, parts_path) if p]
         self.stopwords: frozenset[str] = frozenset(_read_words(Path(stopwords_path))) if stopwords_path else frozenset()
         self._dict_paths = tuple(Path(p) for p in (dictionaries or ()))
         self._dictionary = _load_dictionaries(self._dict_paths) if self._dict_paths else frozenset()
+        self._dict_prefixes = _dictionary_prefixes(self._dict_paths) if self._dict_paths else frozenset()
+        self._prefixes: frozenset[str] = self._dict_prefixes
         if self._dict_paths and not self._dictionary:
             log.warning(
                 "no Norwegian word list at %s (Debian package wnorwegian); compound splitting "
@@ -185,7 +196,10 @@ class NorwegianAnalyzer:
         parts = [e for e in entries if not e.startswith("!")]
         self._not_parts = frozenset(e[1:] for e in entries if e.startswith("!"))
         self._domain_parts = frozenset(parts)
-        self._domain_stems = frozenset(self.stem(p) for p in parts if len(p) >= MIN_PART)
+        # inflected forms of domain words may end a compound (kommunal + boligene)
+        self._domain_forms = frozenset(
+            f for p in parts if len(p) > MIN_PART for f in inflections(p) if f not in self.stopwords
+        )
         self._counts: Counter[str] = Counter()
         self._stem_counts: Counter[str] = Counter()
         self._syn_groups: list[tuple[str, list[list[str]]]] = []
@@ -196,6 +210,8 @@ class NorwegianAnalyzer:
         self._phrase_starts: dict[str, list[tuple[tuple[frozenset[str], ...], tuple[str, ...]]]] = {}
         if synonyms_path:
             self._load_synonyms(Path(synonyms_path))
+        else:
+            self._compile_synonyms()
         if vocabulary is not None:
             self.add_vocabulary(vocabulary)
 
@@ -214,6 +230,8 @@ class NorwegianAnalyzer:
     def _compile_synonyms(self, warn: bool = False) -> None:
         """(Re)build the synonym maps. Canonical tokens depend on how the
         canonical term is split, hence on the vocabulary: rerun after it changes."""
+        extra = {w[:n] for w in self._domain_parts.union(self._counts) for n in range(MIN_PART + 1, min(len(w), PREFIX_LEN) + 1)}
+        self._prefixes = self._dict_prefixes.union(extra) if extra - self._dict_prefixes else self._dict_prefixes
         self._syn_words.clear()
         self._syn_phrases.clear()
         self._phrase_starts.clear()
@@ -272,8 +290,8 @@ class NorwegianAnalyzer:
             self._stem_counts.clear()
         counts: Counter[str] = Counter()
         for text in texts:
-            for m in _WORD_RE.finditer(text):
-                for w in normalize_word(m.group()).split("-"):
+            for word in _WORD_RE.findall(normalize_word(text)):
+                for w in word.split("-") if "-" in word else (word,):
                     if len(w) >= MIN_PART and w.isalpha():
                         counts[w] += 1
         kept = {w: n for w, n in counts.items() if n >= min_count and w not in self.stopwords}
@@ -304,6 +322,14 @@ class NorwegianAnalyzer:
         """Snowball Norwegian with two fixes for one-pass suffix stripping:
         neuter adjectives -alt/-ivt -> -al/-iv (boligsosialt = boligsosial) and
         agent nouns in -ere/-erne (leietakere = leietakerne = leietaker)."""
+        s = self._stem_cache.get(word)
+        if s is None:
+            if len(self._stem_cache) > 1_000_000:
+                self._stem_cache.clear()
+            s = self._stem_cache[word] = self._stem_uncached(word)
+        return s
+
+    def _stem_uncached(self, word: str) -> str:
         s = self._stemmer.stemWord(word)
         if len(s) >= 6 and (s.endswith("alt") or s.endswith("ivt")):
             s = s[:-1]
@@ -315,14 +341,14 @@ class NorwegianAnalyzer:
 
     # --------------------------------------------------------------- splitting
     def _is_domain(self, part: str, final: bool) -> bool:
-        return part in self._domain_parts or (final and len(part) > MIN_PART and self.stem(part) in self._domain_stems)
+        return part in self._domain_parts or (final and part in self._domain_forms)
 
     def _known(self, part: str, final: bool = False) -> bool:
-        if part in self.stopwords or part in self._not_parts:
-            return False
-        if self._is_domain(part, final):
-            return True
-        return len(part) >= MIN_PART + 1 and (part in self._counts or part in self._dictionary)
+        if part in self._dictionary or part in self._counts or part in self._domain_parts:
+            if part in self.stopwords or part in self._not_parts:
+                return False
+            return len(part) > MIN_PART or part in self._domain_parts
+        return final and part in self._domain_forms
 
     def _freq(self, w: str, final: bool = True) -> int:
         """Corpus count of all forms sharing w's stem, plus priors."""
@@ -345,24 +371,28 @@ class NorwegianAnalyzer:
         n = len(word)
         if n < MIN_SPLIT or n > MAX_WORD or not word.isalpha():
             return None
+        known, prefixes, freq = self._known, self._prefixes, self._freq
         Best = tuple[int, int, float, list[tuple[str, str]]]
         memo: dict[int, Best | None] = {}
 
         def best(i: int) -> Best | None:
+            """(parts, penalty, -sum log freq, [(part, fuge), ...]) for word[i:]."""
             if i in memo:
                 return memo[i]
             found: Best | None = None
-            rest = word[i:]
-            if i > 0 and self._known(rest, final=True):
-                found = (1, 0, -math.log(self._freq(rest)), [(rest, "")])
-            for j in range(i + 2, n - 1):
+            if i > 0 and known(word[i:], True):
+                found = (1, 0, -math.log(freq(word[i:])), [(word[i:], "")])
+            for j in range(i + 2, min(n - 1, i + MAX_PART + 1)):
                 part = word[i:j]
-                if not self._known(part):
+                if not known(part):
+                    if MIN_PART < j - i <= PREFIX_LEN and part not in prefixes:
+                        break  # no known word starts like this
                     continue
                 s_suffix = part.endswith(S_LINK_SUFFIXES)
+                log_f = math.log(freq(part, False))
                 for fuge in ("", *FUGE):
                     k = j + len(fuge)
-                    if word[j:k] != fuge or n - k < 2:
+                    if n - k < 2 or (fuge and word[j:k] != fuge):
                         continue
                     tail = best(k)
                     if tail is None:
@@ -373,14 +403,9 @@ class NorwegianAnalyzer:
                         penalty = 1
                     else:
                         penalty = 1 if s_suffix and word[j] == "s" else 0
-                    cand = (
-                        tail[0] + 1,
-                        tail[1] + penalty,
-                        tail[2] - math.log(self._freq(part, final=False)),
-                        [(part, fuge), *tail[3]],
-                    )
-                    if found is None or cand[:3] < found[:3]:
-                        found = cand
+                    key = (tail[0] + 1, tail[1] + penalty, tail[2] - log_f)
+                    if found is None or key < found[:3]:
+                        found = (*key, [(part, fuge), *tail[3]])
             memo[i] = found
             return found
 
