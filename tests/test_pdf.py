@@ -308,7 +308,8 @@ def test_read_file_dispatches_pdf(shared_corpus: Path) -> None:
 
 def simple_pdf(pages: list[list[tuple[str, int, float, str]]]) -> bytes:
     """A minimal PDF: each page is a list of (font F1=Helvetica|F2=Helvetica-Bold,
-    size, y, text) lines at x=72, text encoded as WinAnsi (æøå work)."""
+    size, y, text) lines at x=72, text encoded as WinAnsi (æøå work). An empty
+    list makes an image-only page (a grey 64×64 bitmap stretched over it)."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -319,15 +320,20 @@ def simple_pdf(pages: list[list[tuple[str, int, float, str]]]) -> bytes:
     add(b"")  # the page tree, filled in below
     f1 = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     f2 = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
+    pixels = bytes((x * 4 + y) % 256 for y in range(64) for x in range(64))
+    image = add(
+        b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Length %d >>\nstream\n" % len(pixels) + pixels + b"\nendstream"
+    )
     kids = []
     for lines in pages:
-        ops = []
+        ops = [] if lines else ["q 612 0 0 792 0 0 cm /Im1 Do Q"]
         for font, size, y, text in lines:
             esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
             ops.append(f"BT /{font} {size} Tf 72 {y} Td ({esc}) Tj ET")
         stream = "\n".join(ops).encode("cp1252")
         content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        resources = b"<< /Font << /F1 %d 0 R /F2 %d 0 R >> >>" % (f1, f2)
+        resources = b"<< /Font << /F1 %d 0 R /F2 %d 0 R >> /XObject << /Im1 %d 0 R >> >>" % (f1, f2, image)
         kids.append(add(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R /Resources %s >>" % (content, resources)))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
     out = bytearray(b"%PDF-1.4\n")
@@ -390,3 +396,23 @@ def test_line_end_hyphens_in_a_pdf(styled: Extracted) -> None:
     )
     assert "Eksempel kommune" not in p1.text and "Side 1" not in p1.text
     assert styled.pages[1].text == "Tiltak\n\nTiltakene følges opp hvert år."
+
+
+def test_scan_page_in_a_text_pdf_without_tesseract_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytesseract
+
+    from ingest.readers.ocr import ocr_available
+
+    path = tmp_path / "blandet.pdf"
+    path.write_bytes(simple_pdf([[("F1", 11, 700, "Tekstside om bostøtte og startlån.")], []]))
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    ocr_available.cache_clear()
+    try:
+        ex = read_pdf(path)
+    finally:
+        monkeypatch.undo()
+        ocr_available.cache_clear()
+    assert [p.text for p in ex.pages] == ["Tekstside om bostøtte og startlån.", ""]
+    assert not ex.pages[1].ocr
+    assert len(ex.warnings) == 1
+    assert ex.warnings[0].startswith("page 2: no usable text layer and OCR is unavailable")

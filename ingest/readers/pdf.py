@@ -31,7 +31,7 @@ from ingest.clean import FUNCTION_WORDS, build_vocabulary, join_lines, normalise
 from ingest.readers import Extracted
 from ingest.records import IngestError, Page, Table
 
-__all__ = ["read_pdf", "sniff_pdf"]
+__all__ = ["PdfSniff", "read_pdf", "sniff_pdf"]
 
 # ---------------------------------------------------------------------------
 # Sniffing and opening
@@ -39,12 +39,14 @@ __all__ = ["read_pdf", "sniff_pdf"]
 
 
 @dataclass
-class _Sniff:
+class PdfSniff:
+    """What the raw bytes say before parsing."""
+
     has_eof: bool  # a %%EOF marker near the end
     has_objects: bool  # "n g obj" syntax somewhere
 
 
-def sniff_pdf(path: Path) -> _Sniff:
+def sniff_pdf(path: Path) -> PdfSniff:
     """Look at the bytes before any parser does. Raises `IngestError` with
     cause `empty` (0 bytes / only whitespace), `not_pdf` (no %PDF- header in
     the first KiB; says what the file looks like) or `unreadable` (a %PDF-
@@ -58,7 +60,7 @@ def sniff_pdf(path: Path) -> _Sniff:
     head = data[:1024]
     if b"%PDF-" not in head:
         raise IngestError(str(path), "not_pdf", f"no %PDF- header; {_looks_like(head)}")
-    sniff = _Sniff(has_eof=b"%%EOF" in data[-2048:], has_objects=re.search(rb"\d+\s+\d+\s+obj\b", data) is not None)
+    sniff = PdfSniff(has_eof=b"%%EOF" in data[-2048:], has_objects=re.search(rb"\d+\s+\d+\s+obj\b", data) is not None)
     if not sniff.has_objects:
         raise IngestError(str(path), "unreadable", "starts like a PDF but holds no PDF objects: corrupt or random data")
     return sniff
@@ -97,7 +99,7 @@ def _quiet_pdfminer() -> Iterator[None]:
             lg.setLevel(lvl)
 
 
-def _classify_open_error(path: Path, exc: BaseException, sniff: _Sniff) -> IngestError:
+def _classify_open_error(path: Path, exc: BaseException, sniff: PdfSniff) -> IngestError:
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
@@ -554,7 +556,8 @@ class _Headings:
         chain_at = 0
         while k < len(spans):
             start = spans[k][0]
-            allowed = k == chain_at or re.search(r"[.!?:]\s*$", text[:start]) is not None
+            before = text[max(0, start - 8) : start].rstrip()
+            allowed = k == chain_at or before.endswith((".", "!", "?", ":"))
             match = None
             if allowed:
                 for i, entry in enumerate(self.toc):
@@ -765,7 +768,7 @@ def _run_ocr(path: Path, pages: list[_RawPage], ocr: bool, warnings: list[str]) 
     if not todo:
         return
     if not ocr:
-        warnings.append(f"pages {_ranges(todo)}: no usable text layer; OCR is turned off")
+        warnings.append(f"{_pages(todo)}: no usable text layer; OCR is turned off")
         return
     has_text_elsewhere = any(p.lines or p.tables for p in pages if not p.needs_ocr)
     try:
@@ -773,12 +776,12 @@ def _run_ocr(path: Path, pages: list[_RawPage], ocr: bool, warnings: list[str]) 
     except OcrUnavailableError as exc:
         if not has_text_elsewhere:
             raise
-        warnings.append(f"pages {_ranges(todo)}: no usable text layer and OCR is unavailable ({exc.reason})")
+        warnings.append(f"{_pages(todo)}: no usable text layer and OCR is unavailable ({exc.reason})")
         return
     except IngestError as exc:  # a page that cannot be rendered or recognised
         if not has_text_elsewhere:
             raise
-        warnings.append(f"pages {_ranges(todo)}: OCR failed ({exc.detail})")
+        warnings.append(f"{_pages(todo)}: OCR failed ({exc.detail})")
         return
     by_number = {p.number: p for p in pages}
     for n, text in texts.items():
@@ -793,10 +796,15 @@ def _run_ocr(path: Path, pages: list[_RawPage], ocr: bool, warnings: list[str]) 
 def _no_text_detail(pages: list[_RawPage], ocr: bool) -> str:
     scans = [p.number for p in pages if p.needs_ocr]
     if scans and not ocr:
-        return f"pages {_ranges(scans)} have no text layer and OCR is turned off"
+        return f"{_pages(scans)} {'has' if len(scans) == 1 else 'have'} no text layer and OCR is turned off"
     if scans:
-        return f"OCR of pages {_ranges(scans)} found no text"
+        return f"OCR of {_pages(scans)} found no text"
     return "no page has extractable text"
+
+
+def _pages(numbers: list[int]) -> str:
+    """'page 3', 'pages 1-4', 'pages 2, 5-6'."""
+    return f"page {numbers[0]}" if len(numbers) == 1 else f"pages {_ranges(numbers)}"
 
 
 def _ranges(numbers: list[int]) -> str:
