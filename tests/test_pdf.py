@@ -308,8 +308,9 @@ def test_read_file_dispatches_pdf(shared_corpus: Path) -> None:
 
 def simple_pdf(pages: list[list[tuple[str, int, float, str]]]) -> bytes:
     """A minimal PDF: each page is a list of (font F1=Helvetica|F2=Helvetica-Bold,
-    size, y, text) lines at x=72, text encoded as WinAnsi (æøå work). An empty
-    list makes an image-only page (a grey 64×64 bitmap stretched over it)."""
+    size, y or (x, y), text) lines (x=72 by default), text encoded as WinAnsi
+    (æøå work); font "RAW" adds drawing operators. An empty list makes an
+    image-only page (a grey 64×64 bitmap stretched over it)."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -329,8 +330,14 @@ def simple_pdf(pages: list[list[tuple[str, int, float, str]]]) -> bytes:
     for lines in pages:
         ops = [] if lines else ["q 612 0 0 792 0 0 cm /Im1 Do Q"]
         for font, size, y, text in lines:
+            if font == "RAW":  # drawing operators, e.g. table rules
+                ops.append(text)
+                continue
+            x = 72
+            if isinstance(y, tuple):
+                x, y = y
             esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            ops.append(f"BT /{font} {size} Tf 72 {y} Td ({esc}) Tj ET")
+            ops.append(f"BT /{font} {size} Tf {x} {y} Td ({esc}) Tj ET")
         stream = "\n".join(ops).encode("cp1252")
         content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         resources = b"<< /Font << /F1 %d 0 R /F2 %d 0 R >> /XObject << /Im1 %d 0 R >> >>" % (f1, f2, image)
@@ -416,3 +423,49 @@ def test_scan_page_in_a_text_pdf_without_tesseract_is_a_warning(tmp_path: Path, 
     assert not ex.pages[1].ocr
     assert len(ex.warnings) == 1
     assert ex.warnings[0].startswith("page 2: no usable text layer and OCR is unavailable")
+
+
+def ruled_table(top: float, rows: list[list[list[str]]], xs: list[float], row_h: list[float]) -> list:
+    """Lines for a ruled table: cell texts (one string per text line) at 11 pt
+    and the rules around every cell."""
+    out: list = []
+    ys = [top]
+    for h in row_h:
+        ys.append(ys[-1] - h)
+    rules = ["0.5 w"]
+    rules += [f"{xs[0]} {y} m {xs[-1]} {y} l S" for y in ys]
+    rules += [f"{x} {ys[0]} m {x} {ys[-1]} l S" for x in xs]
+    out.append(("RAW", 0, 0, "\n".join(rules)))
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            for i, text in enumerate(cell):
+                out.append(("F1", 11, (xs[c] + 4, ys[r] - 12 - 13 * i), text))
+    return out
+
+
+def test_ruled_table_over_a_page_break_with_repeated_header(tmp_path: Path) -> None:
+    xs = [72, 222, 272, 372]  # the middle column is too narrow for "Kostnadsestimat"
+    header = [["Tiltak"], ["Kostnads", "estimat"], ["År"]]
+    page1 = [
+        ("F2", 15, 720, "Økonomi"),
+        ("F1", 11, 696, "Tabellen viser kostnadsestimat for tiltakene."),
+        *ruled_table(670, [header, [["Bostøtte"], ["kr 100"], ["2021"]], [["Startlån"], ["kr 200"], ["2022"]]], xs, [32, 20, 20]),
+        ("F1", 9, 40, "Side 1 av 2"),
+    ]
+    page2 = [
+        *ruled_table(740, [header, [["Tilskudd til", "tilpasning"], ["kr 300"], ["2023"]]], xs, [32, 32]),
+        ("F1", 11, 640, "Etter tabellen kommer vanlig tekst."),
+        ("F1", 9, 40, "Side 2 av 2"),
+    ]
+    path = tmp_path / "tabell.pdf"
+    path.write_bytes(simple_pdf([page1, page2]))
+    ex = read_pdf(path)
+    p1, p2 = ex.pages
+    assert len(p1.tables) == 1 and p2.tables == []
+    table = p1.tables[0]
+    assert table.header == ["Tiltak", "Kostnadsestimat", "År"]
+    assert table.rows == [["Bostøtte", "kr 100", "2021"], ["Startlån", "kr 200", "2022"], ["Tilskudd til tilpasning", "kr 300", "2023"]]
+    assert table.pages == [1, 2] and table.row_pages == [1, 1, 2]
+    assert table.title == "Økonomi"
+    assert p1.text == "Økonomi\n\nTabellen viser kostnadsestimat for tiltakene."
+    assert p2.text == "Etter tabellen kommer vanlig tekst."

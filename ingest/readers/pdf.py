@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.clean import FUNCTION_WORDS, build_vocabulary, join_lines, normalise_text, running_line_mask
+from ingest.clean import FUNCTION_WORDS, build_vocabulary, dehyphenate, join_lines, normalise_text, running_line_mask
 from ingest.readers import Extracted
 from ingest.records import IngestError, Page, Table
 
@@ -344,8 +344,9 @@ def _join_cell(lines: list[tuple[str, float]], right: float, size: float, vocab:
             glue = " "
         elif prev.endswith("/"):
             glue = ""
-        elif prev.endswith("-") and nxt[0].islower() and single:
-            glue = ""  # pdf hyphen wrap inside a cell; dehyphenate handles real hyphens elsewhere
+        elif prev.endswith("-"):  # same rules as running text: "bolig-"/"sosialt", "rus-"/"og …"
+            out = dehyphenate(f"{out}\n{nxt}", vocab).replace("\n", " ")
+            continue
         elif single and full and cont:
             a = (_TOKEN.findall(prev) or [""])[-1].lower()
             b = (_TOKEN.findall(nxt) or [""])[0].lower()
