@@ -93,13 +93,17 @@ def normalise_text(text: str) -> str:
 
 def build_vocabulary(texts: Iterable[str]) -> set[str]:
     """Lower-cased word forms (hyphenated compounds kept whole, and also
-    their parts) of `texts`. Words cut by a line-end hyphen are not counted:
-    only words that stand whole on a line are evidence."""
+    their parts) of `texts`. Both halves of a word cut by a line-end hyphen
+    are left out: only words that stand whole on a line are evidence."""
     vocab: set[str] = set()
     for text in texts:
+        cut = False  # the previous line ended in a hyphen: this line starts with a word's tail
         for line in text.split("\n"):
-            line = line.rstrip()
-            if line.endswith(("-", SOFT_HYPHEN)):
+            line = line.strip()
+            if cut:
+                line = line.split(" ", 1)[1] if " " in line else ""
+            cut = line.endswith(("-", SOFT_HYPHEN))
+            if cut:
                 line = line[: line.rfind(" ") + 1] if " " in line else ""
             for m in _WORD.finditer(line):
                 w = m.group().lower()

@@ -83,7 +83,8 @@ def test_dehyphenate_follows_the_documents_own_spelling() -> None:
 
 def test_vocabulary_ignores_words_cut_at_a_line_end() -> None:
     vocab = build_vocabulary(["dette er bolig-\nsosialt arbeid"])
-    assert "bolig" not in vocab and "sosialt" in vocab and "arbeid" in vocab
+    assert "bolig" not in vocab and "sosialt" not in vocab
+    assert {"dette", "er", "arbeid"} <= vocab
 
 
 def test_normalise_text() -> None:
