@@ -1,0 +1,277 @@
+"""Precision and recall of ingest.extract against hand labels.
+
+    .venv/bin/python eval/extract_eval.py            # print + write eval/results/extract.md
+    .venv/bin/python eval/extract_eval.py -v         # also list misses and false hits
+    .venv/bin/python eval/extract_eval.py --corpus PATH
+
+Labels: eval/labels/<dir>__<stem>.jsonl, one item per line:
+    {"type": "measure"|"recommendation"|"figure", "page": N, "text": "short quote",
+     "value": 165, "value_to": 7, "year": 2010, "cost_nok": 800000, "by": "Rambøll"}
+The file name names the corpus file: pdf__baerum__programplan-boso-2010 →
+<corpus>/pdf/baerum__programplan-boso-2010.pdf (any suffix).
+
+Matching: an extracted item matches a label of the same type on the same page
+when the label's content words are (mostly) in the item's text: the label
+quote is contained in it, or at least 60 % of the label's content tokens
+(3+ letters, not stop words) occur in it. Figures must also have the labelled
+value (as value or value_to, within 0.5 %). Each label and each item is
+matched at most once (best overlap first). Precision = matched items / items,
+recall = matched labels / labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from ingest.extract import extract_items  # noqa: E402
+from ingest.readers import read_file  # noqa: E402
+from ingest.records import Document  # noqa: E402
+
+LABELS = REPO / "eval" / "labels"
+RESULTS = REPO / "eval" / "results" / "extract.md"
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+TYPES = ("measure", "recommendation", "figure")
+THRESHOLD = 0.6
+_STOP = set(
+    "og i på av til for med som er det den de en et at å har var ble vil skal kan om fra ved seg sin sitt sine "
+    "ikke også eller men så der her alle andre dette disse the".split()
+)
+
+
+def content_tokens(text: str) -> list[str]:
+    return [t for t in re.findall(r"\w+", text.lower()) if len(t) >= 3 and t not in _STOP]
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def overlap(label: str, item: str) -> float:
+    if _norm(label) and _norm(label) in _norm(item):
+        return 1.0
+    lt = content_tokens(label)
+    if not lt:
+        return 0.0
+    it = set(content_tokens(item))
+    return sum(1 for t in lt if t in it) / len(lt)
+
+
+@dataclass
+class Score:
+    labels: int = 0
+    items: int = 0
+    matched: int = 0
+    extra: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, other: "Score") -> None:
+        self.labels += other.labels
+        self.items += other.items
+        self.matched += other.matched
+        for k, v in other.extra.items():
+            self.extra[k].extend(v)
+
+    @property
+    def precision(self) -> float | None:
+        return self.matched / self.items if self.items else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.matched / self.labels if self.labels else None
+
+
+def corpus_file(corpus: Path, label_file: Path) -> Path:
+    folder, _, stem = label_file.stem.partition("__")
+    hits = sorted((corpus / folder).glob(f"{stem}.*"))
+    if not hits:
+        raise FileNotFoundError(f"{label_file.name}: no {folder}/{stem}.* in {corpus}")
+    return hits[0]
+
+
+def load_document(path: Path, corpus: Path) -> Document:
+    ex = read_file(path)
+    data = path.read_bytes()
+    source = path.relative_to(corpus).as_posix()
+    doc = Document(
+        doc_id=hashlib.sha256(data).hexdigest()[:16], source=source, format=ex.format, pages=ex.pages,
+        sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+    )
+    try:  # metadata (municipality …) when that module is there
+        from ingest.metadata import infer_metadata
+
+        doc.metadata = infer_metadata(source, ex.pages, ex.title)
+    except Exception:  # noqa: BLE001 - the eval measures extraction, not metadata
+        pass
+    return doc
+
+
+def item_text(item: Any) -> str:
+    return item.text
+
+
+def _value_ok(label: dict, item: Any) -> bool:
+    if "value" not in label:
+        return True
+    want = float(label["value"])
+    for got in (item.value, item.value_to):
+        if got is not None and abs(got - want) <= max(0.005 * abs(want), 1e-9):
+            return True
+    return False
+
+
+def match(labels: list[dict], items: list[tuple[str, Any]]) -> tuple[list[tuple[dict, Any]], list[dict], list[tuple[str, Any]]]:
+    pairs = []
+    for li, lab in enumerate(labels):
+        for ii, (typ, it) in enumerate(items):
+            if typ != lab["type"] or it.citation.page != lab["page"]:
+                continue
+            if typ == "figure" and not _value_ok(lab, it):
+                continue
+            s = overlap(lab["text"], item_text(it))
+            if s >= THRESHOLD:
+                pairs.append((s, li, ii))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_l: set[int] = set()
+    used_i: set[int] = set()
+    matched = []
+    for s, li, ii in pairs:
+        if li in used_l or ii in used_i:
+            continue
+        used_l.add(li)
+        used_i.add(ii)
+        matched.append((labels[li], items[ii][1]))
+    missed = [lab for i, lab in enumerate(labels) if i not in used_l]
+    false = [it for i, it in enumerate(items) if i not in used_i]
+    return matched, missed, false
+
+
+def score_doc(labels: list[dict], measures, recs, figures) -> tuple[dict[str, Score], list, list]:
+    items = [("measure", m) for m in measures] + [("recommendation", r) for r in recs] + [("figure", f) for f in figures]
+    matched, missed, false = match(labels, items)
+    scores = {t: Score() for t in TYPES}
+    for lab in labels:
+        scores[lab["type"]].labels += 1
+    for typ, _ in items:
+        scores[typ].items += 1
+    for lab, it in matched:
+        sc = scores[lab["type"]]
+        sc.matched += 1
+        if lab["type"] == "recommendation" and "by" in lab:
+            sc.extra["by"].append((it.by or "") == lab["by"])
+        if lab["type"] == "recommendation" and "theme" in lab:
+            sc.extra["theme"].append(it.theme == lab["theme"])
+        if lab["type"] == "measure" and "cost_nok" in lab:
+            sc.extra["cost"].append(it.cost is not None and abs(it.cost.amount_nok - lab["cost_nok"]) < 1)
+        if lab["type"] == "figure" and "year" in lab:
+            sc.extra["year"].append(it.year == lab["year"])
+        if lab["type"] == "figure" and "value_to" in lab:
+            sc.extra["value_to"].append(it.value_to == lab["value_to"])
+        if lab["type"] == "figure" and "breakdown" in lab:
+            sc.extra["breakdown"].append(dict(it.breakdown) == {k: float(v) for k, v in lab["breakdown"].items()})
+    return scores, missed, false
+
+
+def fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
+
+
+def run(corpus: Path, verbose: bool = False) -> str:
+    rows = []
+    totals = {t: Score() for t in TYPES}
+    per_group: dict[str, dict[str, Score]] = defaultdict(lambda: {t: Score() for t in TYPES})
+    label_files = sorted(LABELS.glob("*.jsonl"))
+    t0 = time.time()
+    extract_seconds = 0.0
+    for lf in label_files:
+        labels = [json.loads(line) for line in lf.read_text(encoding="utf-8").splitlines() if line.strip()]
+        path = corpus_file(corpus, lf)
+        doc = load_document(path, corpus)
+        t = time.time()
+        measures, recs, figures = extract_items(doc)
+        extract_seconds += time.time() - t
+        scores, missed, false = score_doc(labels, measures, recs, figures)
+        group = lf.stem.split("__", 1)[0]
+        for typ in TYPES:
+            totals[typ].add(scores[typ])
+            per_group[group][typ].add(scores[typ])
+        rows.append((lf.stem, scores))
+        if verbose:
+            print(f"\n## {lf.stem}")
+            for lab in missed:
+                print(f"  MISS  {lab['type'][:4]} p{lab['page']}: {lab['text'][:90]}" + (f" [{lab.get('value')}]" if "value" in lab else ""))
+            for typ, it in false:
+                extra = f" [{it.value} {it.unit}]" if typ == "figure" else ""
+                print(f"  FALSE {typ[:4]} p{it.citation.page}: {it.text[:90]}{extra}")
+
+    lines = [
+        "# Extraction evaluation (measures, recommendations, figures)",
+        "",
+        f"Generated by `eval/extract_eval.py` on {time.strftime('%Y-%m-%d')}: {len(label_files)} labelled documents, "
+        f"extraction {extract_seconds:.1f} s in all (reading the files {time.time() - t0 - extract_seconds:.1f} s).",
+        "",
+        "Matching rule: same type, same page, label quote contained in the item text or ≥ 60 % of its content "
+        "tokens present; figures must also carry the labelled value. One-to-one. Goal: P ≥ 0.85, R ≥ 0.75.",
+        "",
+        "## Overall",
+        "",
+        "| type | labels | extracted | matched | precision | recall |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    all_sc = Score()
+    for typ in TYPES:
+        sc = totals[typ]
+        all_sc.add(sc)
+        lines.append(f"| {typ} | {sc.labels} | {sc.items} | {sc.matched} | {fmt(sc.precision)} | {fmt(sc.recall)} |")
+    lines.append(f"| **all** | {all_sc.labels} | {all_sc.items} | {all_sc.matched} | {fmt(all_sc.precision)} | {fmt(all_sc.recall)} |")
+    lines += ["", "Attributes of matched items (share correct):", ""]
+    for typ in TYPES:
+        for k, v in sorted(totals[typ].extra.items()):
+            lines.append(f"- {typ} `{k}`: {sum(v)}/{len(v)}")
+    lines += ["", "## By corpus folder", "", "| folder | type | labels | extracted | P | R |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for g, sc_by in sorted(per_group.items()):
+        for typ in TYPES:
+            sc = sc_by[typ]
+            if sc.labels or sc.items:
+                lines.append(f"| {g} | {typ} | {sc.labels} | {sc.items} | {fmt(sc.precision)} | {fmt(sc.recall)} |")
+    lines += ["", "## By document", "", "| document | M labels/extracted | M P | M R | R labels/extracted | R P | R R | F labels/extracted | F P | F R |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for stem, scores in rows:
+        cells = []
+        for typ in TYPES:
+            sc = scores[typ]
+            cells += [f"{sc.labels}/{sc.items}", fmt(sc.precision), fmt(sc.recall)]
+        lines.append(f"| {stem} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("-v", "--verbose", action="store_true", help="list missed labels and false items")
+    ap.add_argument("--no-write", action="store_true", help="print only")
+    args = ap.parse_args(argv)
+    if not args.corpus.is_dir():
+        print(f"corpus not found: {args.corpus}", file=sys.stderr)
+        return 2
+    report = run(args.corpus, args.verbose)
+    print(report)
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(report, encoding="utf-8")
+        print(f"wrote {RESULTS.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,33 @@
+"""Rule-based extraction of measures (tiltak), recommendations (anbefalinger)
+and figures (tall) from a read document, each with its citation.
+
+    >>> measures, recommendations, figures = extract_items(doc)
+
+spaCy's blank Norwegian pipeline (tokenizer + sentencizer) and token
+Matchers find the sentences and cue words; the table structure from the
+readers gives activity plans and recommendation tables their columns; topics,
+target groups and recommending organisations come from
+`ingest/data/vocabulary.toml`. Nothing here loads a model.
+"""
+
+from __future__ import annotations
+
+from ingest.extract.common import Context
+from ingest.extract.figures import extract_figures
+from ingest.extract.measures import activity_measures, extract_measures
+from ingest.extract.money import find_money, parse_nok
+from ingest.extract.recommendations import extract_recommendations
+from ingest.records import Document, Figure, Measure, Recommendation
+from ingest.vocabulary import Vocabulary
+
+__all__ = ["extract_items", "parse_nok", "find_money", "Vocabulary"]
+
+
+def extract_items(doc: Document) -> tuple[list[Measure], list[Recommendation], list[Figure]]:
+    """Measures, recommendations and figures of `doc`, in reading order."""
+    ctx = Context.build(doc)
+    recommendations, rec_units = extract_recommendations(ctx)
+    measures = extract_measures(ctx, skip_units=rec_units)
+    _, activity_blocks = activity_measures(ctx)
+    figures = extract_figures(ctx, skip_blocks=activity_blocks)
+    return measures, recommendations, figures

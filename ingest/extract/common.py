@@ -1,0 +1,127 @@
+"""Shared pieces: the per-document context (citations, municipality,
+vocabulary), years and periods, and the sentence units the rules run over."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.extract.blocks import Block, iter_blocks
+from ingest.extract.nlp import Sentence, sentences, split_run_on
+from ingest.records import Citation, Document
+from ingest.vocabulary import Vocabulary
+
+YEAR = re.compile(r"(?<![\d.,/:])(19[89]\d|20[0-4]\d)(?![\d.,:]\d)")
+YEAR_RANGE = re.compile(
+    r"(?<![\d.,/:])(19[89]\d|20[0-4]\d)\s*(?:[-–—]|til|og)\s*(19[89]\d|20[0-4]\d|\d{2})(?![\d])"
+)
+# Short dates in activity tables: 1.3.2011, 01.12.10
+SHORT_DATE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.(\d{4}|\d{2})(?![\d])")
+
+
+def years_in(text: str) -> list[int]:
+    """Four-digit years 1980–2049 in order of appearance (dates included)."""
+    out = [int(m.group(1)) for m in YEAR.finditer(text)]
+    for m in SHORT_DATE.finditer(text):
+        y = m.group(1)
+        out.append(int(y) if len(y) == 4 else 2000 + int(y))
+    return out
+
+
+def year_range(text: str) -> tuple[int, int] | None:
+    """The first explicit range ('2014-2018', '2016 og 2017', '2011 til 14')."""
+    m = YEAR_RANGE.search(text)
+    if not m:
+        return None
+    a, b = int(m.group(1)), m.group(2)
+    bb = int(b) if len(b) == 4 else (a // 100) * 100 + int(b)
+    if bb < a or bb - a > 30:
+        return None
+    return a, bb
+
+
+def period_of(text: str) -> tuple[int, int] | None:
+    r = year_range(text)
+    if r:
+        return r
+    ys = years_in(text)
+    if ys:
+        return min(ys), max(ys)
+    return None
+
+
+def clip(text: str, limit: int = 400) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+@dataclass
+class Unit:
+    """A sentence of a block: the smallest span a rule looks at."""
+
+    block: Block
+    sent: Sentence
+    index: int  # position in the document's unit list
+
+    @property
+    def page(self) -> int:
+        return self.block.page
+
+    @property
+    def text(self) -> str:
+        return self.sent.text
+
+    @property
+    def is_heading(self) -> bool:
+        return self.block.kind == "heading"
+
+    @property
+    def start(self) -> int:  # offset in the page text
+        return self.block.start + self.sent.start
+
+
+@dataclass
+class Context:
+    doc: Document
+    vocab: Vocabulary
+    municipality: str | None = None
+    period: tuple[int, int] | None = None
+    blocks: list[Block] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, doc: Document, vocab: Vocabulary | None = None) -> "Context":
+        vocab = vocab or Vocabulary.load()
+        md = doc.metadata
+        muni = md.municipality.value if md and md.municipality.value else None
+        per = md.period.value if md and md.period.value else None
+        if per is not None:
+            try:
+                per = (int(per[0]), int(per[1]))
+            except (TypeError, ValueError, IndexError):
+                per = None
+        ctx = cls(doc=doc, vocab=vocab, municipality=str(muni) if muni else None, period=per)
+        ctx.blocks = list(iter_blocks(doc))
+        for b in ctx.blocks:
+            if b.kind == "heading":
+                ctx.units.append(Unit(b, Sentence(0, len(b.text), b.text), len(ctx.units)))
+                continue
+            for s in sentences(b.text):
+                for a, e in split_run_on(s.text):
+                    piece = s.text[a:e]
+                    lead = len(piece) - len(piece.lstrip())
+                    sub = Sentence(s.start + a + lead, s.start + a + lead + len(piece.strip()), piece.strip())
+                    ctx.units.append(Unit(b, sub, len(ctx.units)))
+        return ctx
+
+    def citation(self, page: int, section: str) -> Citation:
+        return Citation(doc_id=self.doc.doc_id, page=page, section=section, source=self.doc.source)
+
+    def topics(self, text: str) -> list[str]:
+        return self.vocab.match_topics(text)
+
+    def target_groups(self, text: str) -> list[str]:
+        return self.vocab.match_target_groups(text)

@@ -1,0 +1,320 @@
+"""Figures: numeric facts with a quantity, a unit, a subject and year(s).
+
+    "fra 165 husstander i 2010 til 7 på ventelista"   → 165 → 7 husstander, 2010
+    "i perioden 2014-2018 er det etablert 63 boliger"  → 63 boliger, 2014–2018
+    "Av alle disse 63 boligene er det 36 boliger til psykisk helse og rus,
+     13 til flyktninger og 14 til mennesker som har økonomiske utfordringer"
+                                                       → 63 boliger, breakdown
+    "160 millioner kroner", "189 mill. kroner"         → kr
+
+A number counts only with a unit: money (kr, kroner, mill., mrd.), a percent,
+or a count noun (boliger, husstander, personer, flyktninger …). Dates, years,
+section numbers and durations are not figures. Amounts inside an activity
+plan belong to its measures (their cost), not here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.extract.common import Context, Unit, clip, year_range, years_in
+from ingest.extract.money import NUM, Money, find_money, parse_number
+from ingest.records import Figure
+
+_MOD = (
+    r"(?:nye|nya|kommunale|kommunalt|disponerte|disponible|lavterskel|egnede|tilrettelagte|tilpassede|ordinære"
+    r"|private|ledige|midlertidige|varige|permanente|små|store|flere|sosiale|bosatte|enslige|unge|eldre|ekstra"
+    r"|særskilt|eide|aktive|registrerte|ulike|heldøgns|bemannede|statlige|nyetablerte|nybygde)"
+)
+UNIT_CLASSES: list[tuple[str, str]] = [
+    ("boliger", r"\w*boliger|\w*boligene|leiligheter|leilighetene|\w*enheter|\w*enhetene|småhus|hus|familiehjem"
+                r"|bofellesskap|omsorgsplasser|\w*plasser|\w*bustader"),
+    ("husstander", r"husstander|husstandene|husholdninger|husholdningene|hushald|familier|familiene|barnefamilier"),
+    ("personer", r"personer|mennesker|individer|brukere|beboere|søkere|ungdommer|mindreårige|barn|flyktninger"
+                 r"|bostedsløse|innbyggere|deltakere|deltagere|ansatte|leietakere|flyktningar|bebuarar|personar"),
+    ("kommuner", r"\w*kommuner|\w*kommunar"),
+    ("årsverk", r"årsverk|stillinger|stillingar"),
+]
+_UNIT_RX = re.compile(
+    rf"(?P<num>{NUM})\s+(?P<mods>(?:{_MOD}\s+){{0,3}})(?P<unit>{'|'.join(f'(?:{p})' for _, p in UNIT_CLASSES)})\b",
+    re.IGNORECASE,
+)
+_UNIT_CLASS_RX = [(name, re.compile(rf"^(?:{p})$", re.IGNORECASE)) for name, p in UNIT_CLASSES]
+_PERCENT = re.compile(rf"(?P<num>{NUM})\s*(?:%|prosent\b|pst\.?)", re.IGNORECASE)
+_CHANGE = re.compile(
+    rf"\bfra\s+(?P<a>{NUM})\b(?P<mid>[^.;]{{0,60}}?)\btil\s+(?P<b>{NUM})\b",
+    re.IGNORECASE,
+)
+_RANGE_BEFORE_MONEY = re.compile(rf"(?P<a>{NUM})\s*(?:til|[-–])\s*$", re.IGNORECASE)
+_COUNT_RANGE = re.compile(rf"(?P<a>{NUM})\s+til\s+(?=(?:{NUM})\s)", re.IGNORECASE)
+_SUM_WORD = re.compile(
+    rf"\b(?:summen|beløpet|kostnaden|prisen|leien|husleien|månedsleien)\s+(?:er\s+|på\s+|blir\s+|var\s+)?(?P<num>{NUM})",
+    re.IGNORECASE,
+)
+_BARE_PART = re.compile(rf"(?P<num>{NUM})\s+(?=(?:til|for)\s)", re.IGNORECASE)
+_YEARISH = re.compile(r"^(?:19[89]\d|20[0-4]\d)$")
+_DATE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})\b")
+_MONEY_SUBJECT = re.compile(
+    r"\b(startlån\w*|\w*tilskudd\w*|investering\w*|\w*ramme\w*|bevilg\w*|budsjett\w*|kostnad\w*|husleie\w*"
+    r"|månedsleie\w*|leie|lønn\w*|pris\w*|kvadratmeter\w*|tilsagn\w*|støtte\w*|\w*midler|utgift\w*|bostøtte\w*)\b",
+    re.IGNORECASE,
+)
+_BUDGET_CONTEXT = re.compile(r"budsjett", re.IGNORECASE)
+_BUDGET_CONTEXT2 = re.compile(r"regnskap", re.IGNORECASE)
+_BUDGET_AMOUNT = re.compile(r"(?<![\d.,])(?:\d[ \u00a0]\d{3}[ \u00a0]\d{3}|\d{1,3}[ \u00a0]\d{3})(?![\d])")
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    value: float
+    unit: str
+    subject: str
+    value_to: float | None = None
+    year: int | None = None
+    year_to: int | None = None
+    breakdown: dict[str, float] | None = None
+    parenthetical: bool = False
+
+
+def _unit_class(word: str) -> str:
+    for name, rx in _UNIT_CLASS_RX:
+        if rx.match(word):
+            return name
+    return word.lower()
+
+
+def _complement(text: str, pos: int, limit: int = 7) -> str:
+    """'til psykisk helse og rus', 'på venteliste for tildeling av bolig'."""
+    rest = text[pos:]
+    m = re.match(r"\s+((?:til|for|på|med|i|innen)\s+[^,.;:()\d]{2,80})", rest)
+    if not m:
+        return ""
+    words = m.group(1).split()
+    out = []
+    for w in words[:limit]:
+        if re.match(r"(?:er|har|var|ble|vil|skal|kan|og|som|at)$", w) and out:
+            break
+        out.append(w)
+    return " ".join(out)
+
+
+def _masked(text: str) -> str:
+    return _DATE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(not (a[1] <= s or a[0] >= e) for s, e in spans)
+
+
+def figures_in_sentence(text: str, ctx: Context | None = None) -> list[_Cand]:
+    masked = _masked(text)
+    cands: list[_Cand] = []
+    taken: list[tuple[int, int]] = []
+
+    # 1. changes "fra A … til B"
+    for m in _CHANGE.finditer(masked):
+        a, b = parse_number(m.group("a")), parse_number(m.group("b"))
+        if a is None or b is None or _YEARISH.match(m.group("a")) or _YEARISH.match(m.group("b")):
+            continue
+        mid = m.group("mid")
+        unit_m = re.match(rf"\s*(?:{_MOD}\s+){{0,3}}(\w+)", mid)
+        unit_word = unit_m.group(1) if unit_m else ""
+        cls = _unit_class(unit_word) if unit_word else ""
+        after = re.match(r"\s*(?:prosent|%)", masked[m.end():])
+        if cls not in {n for n, _ in UNIT_CLASSES} and not after:
+            continue
+        years = years_in(mid)
+        tail = masked[m.end(): m.end() + 40]
+        years_after = years_in(tail.split(".")[0])
+        cands.append(
+            _Cand(m.start(), m.end(), a, "prosent" if after else cls, unit_word if not after else "prosent",
+                  value_to=b, year=years[0] if years else None, year_to=years_after[0] if years_after else None)
+        )
+        taken.append((m.start(), m.end()))
+
+    # 2. money
+    money: list[Money] = find_money(text)
+    for mo in money:
+        if _overlaps((mo.start, mo.end), taken):
+            continue
+        value_to = None
+        start = mo.start
+        rb = _RANGE_BEFORE_MONEY.search(masked[: mo.start])
+        if rb and not _YEARISH.match(rb.group("a")):
+            first = parse_number(rb.group("a"))
+            if first is not None:
+                mag = mo.amount / (parse_number(re.search(NUM, mo.text).group(0)) or 1) if re.search(NUM, mo.text) else 1
+                value_to, start = mo.amount, rb.start()
+                cands.append(_Cand(start, mo.end, first * mag, "kr", _money_subject(text), value_to=value_to))
+                taken.append((start, mo.end))
+                continue
+        cands.append(_Cand(start, mo.end, mo.amount, "kr", _money_subject(text)))
+        taken.append((start, mo.end))
+
+    # 3. percent
+    for m in _PERCENT.finditer(masked):
+        if _overlaps((m.start(), m.end()), taken):
+            continue
+        v = parse_number(m.group("num"))
+        if v is None:
+            continue
+        paren = masked[: m.start()].rstrip().endswith("(") and any(
+            0 <= m.start() - e <= 4 for _, e in taken
+        )
+        cands.append(_Cand(m.start(), m.end(), v, "prosent", _complement(text, m.end()) or "", parenthetical=paren))
+        taken.append((m.start(), m.end()))
+
+    # 3b. "summen 22.500", "husleien er 8 000": an amount named by its noun
+    for m in _SUM_WORD.finditer(masked):
+        span = (m.start("num"), m.end("num"))
+        if _overlaps(span, taken) or _YEARISH.match(m.group("num")):
+            continue
+        v = parse_number(m.group("num"))
+        if v is not None and v >= 100:
+            cands.append(_Cand(span[0], span[1], v, "kr", m.group(0).split()[0].lower()))
+            taken.append(span)
+
+    # 4. counts
+    counts: list[_Cand] = []
+    for m in _UNIT_RX.finditer(masked):
+        if _overlaps((m.start(), m.end()), taken):
+            continue
+        if _YEARISH.match(m.group("num")):
+            continue
+        v = parse_number(m.group("num"))
+        if v is None:
+            continue
+        unit_word = m.group("unit")
+        mods = " ".join(m.group("mods").split())
+        subject = " ".join(x for x in (mods, unit_word, _complement(text, m.end())) if x)
+        c = _Cand(m.start(), m.end(), v, _unit_class(unit_word), subject)
+        rng = _COUNT_RANGE.search(masked[max(0, m.start() - 20) : m.end()])
+        if rng and masked[max(0, m.start() - 20) + rng.end() :].startswith(m.group("num")):
+            first = parse_number(rng.group("a"))
+            if first is not None and first < v:  # "tre til fem barn"
+                c.value, c.value_to = first, v
+                c.start = max(0, m.start() - 20) + rng.start()
+        counts.append(c)
+        taken.append((m.start(), m.end()))
+
+    # 5. breakdown: a total and its parts in one sentence
+    parts_bare: list[_Cand] = []
+    for m in _BARE_PART.finditer(masked):
+        if _overlaps((m.start(), m.end()), taken) or _YEARISH.match(m.group("num")):
+            continue
+        v = parse_number(m.group("num"))
+        if v is not None and m.group("num").strip().isdigit():
+            parts_bare.append(_Cand(m.start(), m.end(), v, "", _complement(text, m.end() - 1)))
+    if len(counts) >= 1 and len(counts) + len(parts_bare) >= 3:
+        pool = counts + parts_bare
+        for total in counts:
+            parts = [c for c in pool if c is not total and c.start > total.start]
+            if len(parts) >= 2 and abs(sum(p.value for p in parts) - total.value) < 1e-6:
+                bd: dict[str, float] = {}
+                for p in parts:
+                    key = _part_key(text[p.start:], ctx)
+                    bd[key] = bd.get(key, 0) + p.value
+                total.breakdown = bd
+                counts = [c for c in counts if c is total or c not in parts]
+                break
+    cands.extend(counts)
+
+    cands = [c for c in cands if not c.parenthetical]
+    cands.sort(key=lambda c: c.start)
+    # years for those without
+    rng = year_range(masked)
+    ys = years_in(masked)
+    for c in cands:
+        if c.year is None:
+            if rng:
+                c.year, c.year_to = rng
+            elif ys:
+                c.year = ys[0]
+                if len(set(ys)) > 1 and c.value_to is None:
+                    c.year_to = None
+    return cands
+
+
+def _part_key(rest: str, ctx: Context | None) -> str:
+    """Name a breakdown part ('36 boliger til psykisk helse og rus, …') by the
+    target group it is for, else by its own words."""
+    m = re.match(r"\s*\S+\s+(.*?)(?:,|;|\.|\s+og\s+\d|$)", rest)
+    chunk = (m.group(1) if m else rest).strip()
+    if ctx is not None:
+        groups = ctx.target_groups(chunk)
+        if groups:
+            return groups[0]
+    return " ".join(chunk.split()[:6]) or "annet"
+
+
+def _money_subject(text: str) -> str:
+    m = _MONEY_SUBJECT.search(text)
+    return m.group(1).lower() if m else ""
+
+
+def _budget_figures(ctx: Context, u: Unit) -> list[_Cand]:
+    """Bare amounts in a flattened budget/accounts table: an amount right after
+    a text label ('Kompetanseheving 50 000') is a figure in kr; amounts after
+    another number (the accounts column) are left out: which column they are
+    in can no longer be told."""
+    out: list[_Cand] = []
+    masked = _masked(u.text)
+    for m in _BUDGET_AMOUNT.finditer(masked):
+        before = masked[: m.start()].rstrip()
+        if not before or before[-1].isdigit() or find_money(u.text[max(0, m.start() - 4): m.end()]):
+            continue
+        label = re.findall(r"[^\d]{1,60}$", before)
+        v = parse_number(m.group(0))
+        if v is None or v < 1000:
+            continue
+        subject = " ".join(label[0].split()[-4:]) if label else ""
+        out.append(_Cand(m.start(), m.end(), v, "kr", subject))
+    return out
+
+
+def _window(text: str, start: int, end: int, limit: int = 300) -> str:
+    """The sentence, or for a long run-on 'sentence' the words around the figure."""
+    text = " ".join(text.split()) if len(text) <= limit else text
+    if len(text) <= limit:
+        return text
+    a = max(0, start - 120)
+    b = min(len(text), end + 120)
+    a = text.rfind(" ", 0, a) + 1 if a > 0 else 0
+    nb = text.find(" ", b)
+    b = len(text) if nb < 0 else nb
+    return ("… " if a > 0 else "") + " ".join(text[a:b].split()) + (" …" if b < len(text) else "")
+
+
+def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
+    out: list[Figure] = []
+    budget_blocks = {
+        id(b) for b in ctx.blocks if _BUDGET_CONTEXT.search(b.text) and _BUDGET_CONTEXT2.search(b.text)
+    }
+    budget_pages = {b.page for b in ctx.blocks if id(b) in budget_blocks}
+    for u in ctx.units:
+        if id(u.block) in skip_blocks:
+            continue
+        cands = figures_in_sentence(u.text, ctx)
+        if u.page in budget_pages:
+            have = [(c.start, c.end) for c in cands]
+            cands += [c for c in _budget_figures(ctx, u) if not _overlaps((c.start, c.end), have)]
+        for c in cands:
+            out.append(
+                Figure(
+                    text=_window(u.text, c.start, c.end),
+                    citation=ctx.citation(u.page, u.block.section_text),
+                    value=c.value,
+                    unit=c.unit,
+                    subject=c.subject,
+                    value_to=c.value_to,
+                    year=c.year,
+                    year_to=c.year_to,
+                    breakdown=c.breakdown or {},
+                    municipality=ctx.municipality,
+                    topics=ctx.topics(u.text),
+                )
+            )
+    return out

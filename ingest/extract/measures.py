@@ -1,0 +1,515 @@
+"""Measures (tiltak): concrete actions a municipality has taken, is taking or
+plans to take.
+
+Sources, most reliable first:
+
+1. activity-plan tables with a "Tiltak"/"Aktivitet" column: one measure per
+   row, the other cells kept in `fields` (cost, indicator, time frame);
+2. activity plans whose table was flattened into text ("Tiltak
+   Resultatmål/indikator Kostnadsestimat Anslått tidsramme Etablere caser …"):
+   numbered items (the second run of the same numbers are the indicators) or
+   sentences that open with an action;
+3. list items under a lead-in that announces measures ("Tiltak og
+   resultater", "… de viktigste tiltakene er:", "Hovedtiltak 2010:",
+   "… gjennom å:");
+4. any other sentence that reports an action (etablert, skal bygge,
+   planlegges, opprettelse av …) on something concrete.
+
+Not measures: goals and visions (lists led by "mål", "lykkes i å",
+"visjon"), recommendations, hypotheticals ("Ved å satse på … vil det være
+mulig"), and what the state or a consultant did.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.extract.common import Context, Unit, clip, period_of, year_range, years_in
+from ingest.extract.money import find_money, parse_nok, parse_number
+from ingest.extract.nlp import (
+    FINITE,
+    GOAL_WORDS,
+    split_run_on,
+    action_cues,
+    has_goal_start,
+    is_narrative,
+    sentences,
+    status_of,
+    tokens,
+)
+from ingest.records import Cost, Measure, Table
+
+# ---------------------------------------------------------------- context --
+
+MEASURE_LEAD = re.compile(
+    r"\b(?:tiltak\w*|\w*tiltak|aktivitet\w*|delprosjekt\w*|prosjekter|innsats\w*|gjennom å|ved å"
+    r"|forkantarbeid|metoder og tiltak|konkrete resultater|resultater fra|quick wins)\b",
+    re.IGNORECASE,
+)
+RESULT_LEAD = re.compile(r"\bresultat\w*\b", re.IGNORECASE)
+GOAL_LEAD = re.compile(
+    r"\b(?:mål\w*|delmål\w*|hovedmål\w*|visjon\w*|lykkes|prinsipp\w*|policy|utfordring\w*|styrker|svakheter"
+    r"|muligheter|trusler|suksess\w*|kriteri\w*|strategier|ønsker å oppnå|satsingsområde\w*|fokusområde\w*"
+    r"|med fokus på|innsatsområde\w*|stikkord)\b",
+    re.IGNORECASE,
+)
+_SKIP_SECTION = re.compile(r"innhold|begrep|leserveiledning|swot|litteratur|referanser|kilder", re.IGNORECASE)
+_GENERIC = re.compile(r"\bi (?:hver|alle|mange|de fleste) kommune", re.IGNORECASE)
+_NATIONAL_SUBJECT = re.compile(
+    r"^(?:husbanken|regjeringen|staten|departementet|stortinget|kommunal- og|nou\b|utvalget|boligutvalget)",
+    re.IGNORECASE,
+)
+_PARTICIPATION = re.compile(
+    r"\b(?:delta|deltar|deltatt|deltakelse|deltok|deltaker)\b.{0,60}\b(?:\w*program\w*|\w*prosjekt\w*|\w*satsing\w*)",
+    re.IGNORECASE,
+)
+_ANALYSIS = re.compile(r"\b(?:foranalyse\w*|analyse\w*|rapport\w*|evaluering\w*|undersøkelse\w*)\b", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(r"^ved å\b|\bvil det være mulig\b|\bdersom\b|\bhvis\b", re.IGNORECASE)
+_MODAL_BEFORE = {"kan", "kunne", "må", "bør", "burde", "skulle"}
+_ANAPHORA = re.compile(
+    r"^(?:dette|disse|boligene|tiltaket|prosjektet|arbeidet|tilbudet|ordningen|teamet|håndboken|planen)\b",
+    re.IGNORECASE,
+)
+_OBJECT = re.compile(
+    r"\b(?:\w*bolig(?:er|ene|en)?|\w*botilbud\w*|botiltak\w*|leilighet\w*|bofellesskap\w*|familiehjem\w*|hus|småhus"
+    r"|\w*tilbud\w*|\w*team\w*|\w*tjeneste\w*|\w*plan\w*|\w*ordning\w*|innspill|\w*prosjekt\w*|forum|kurs\w*|\w*konferanse\w*"
+    r"|\w*samling\w*|stilling\w*|\w*koordinator\w*|rutine\w*|retningslinje\w*|modell\w*|skjema\w*|håndbok\w*"
+    r"|\w*nettverk\w*|kartlegging\w*|arbeidsgruppe\w*|\w*forum|møter|rådgiver\w*|sak|kriteri\w*|opplæring"
+    r"|\w*avtale\w*|indikator\w*|metode\w*|virksomhet\w*|eiendom\w*|husleie\w*|\w*lån\w*|\w*tilskudd\w*"
+    r"|\w*støtte\w*|enhet\w*|oppfølging\w*|\w*gruppe\w*|arbeidsøkt\w*|opplegg|\w*system\w*|prosesser"
+    r"|caser|notat|vurdering\w*|gjennomgang\w*|leiekontrakt\w*|satser|hefte|fagdag\w*|\w*behov\w*|mandat\w*"
+    r"|delprosjekt\w*|velferdslab\w*)\b",
+    re.IGNORECASE,
+)
+
+# --------------------------------------------------------------- activity --
+
+_ACTIVITY_HEADER = re.compile(
+    r"\bTiltak\b.{0,80}?\b(?:Resultatmål\S*|Kostnad\S*|Anslått\s+tidsramm\w*|Tidsramme|Ansvar\w*)"
+    r"(?:\s+(?:Resultatmål\S*|Kostnad\S*|Anslått\s+tidsramm\w*|Tidsramme|Ansvar\w*|/|indikator))*",
+    re.DOTALL,
+)
+_NUMBERED = re.compile(r"(?:(?<=\s)|^)(\d{1,2})[.)]\s+(?=[A-ZÆØÅ])")
+_LEADING_FIGURES = re.compile(r"^(?:[\d.,\s\u00a0–-]+)(?=[A-ZÆØÅ])")
+_AMOUNT = re.compile(r"(?<![\d.,])\d{1,3}(?:[ .\u00a0]\d{3})+(?![\d])")
+_ACTION_OPENER = re.compile(
+    r"^(?:etablere|opprette|nedsette|gjennomføre|arrangere|utarbeide|lage|innføre|kartlegge|iverksette|"
+    r"etablering|opprettelse|gjennomgang|kunngjøring|innføring|kartlegging|metode|utarbeidelse|"
+    r"det (?:gjennomføres|utarbeides|etableres|opprettes|arrangeres|lages|innføres)|"
+    r"\w+gruppen (?:arrangerer|arbeider|gjennomfører|utarbeider|etablerer))\b",
+    re.IGNORECASE,
+)
+
+
+def _norm_header(h: str) -> str:
+    return re.sub(r"[\s\-\u00ad]+", "", (h or "").lower())
+
+
+def _columns(table: Table) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for i, h in enumerate(table.header):
+        n = _norm_header(h)
+        if not n:
+            continue
+        if "measure" not in cols and ("tiltak" in n or n.startswith("aktivitet")):
+            cols["measure"] = i
+        elif "cost" not in cols and any(k in n for k in ("kostnad", "budsjett", "beløp", "finansiering")):
+            cols["cost"] = i
+        elif "indicator" not in cols and any(k in n for k in ("resultat", "indikator", "måloppnåelse", "effekt")):
+            cols["indicator"] = i
+        elif "time" not in cols and any(k in n for k in ("tidsramm", "tidsplan", "periode", "frist", "tid")):
+            cols["time"] = i
+        elif "status" not in cols and "status" in n:
+            cols["status"] = i
+        elif "responsible" not in cols and "ansvar" in n:
+            cols["responsible"] = i
+    return cols
+
+
+_STATUS_WORDS = {
+    "planlagt": "planlagt", "ikke startet": "planlagt", "ikke påbegynt": "planlagt",
+    "igangsatt": "igangsatt", "pågår": "igangsatt", "påbegynt": "igangsatt", "startet": "igangsatt",
+    "i gang": "igangsatt", "gjennomført": "gjennomført", "ferdig": "gjennomført", "avsluttet": "gjennomført",
+    "fullført": "gjennomført", "utført": "gjennomført",
+}
+
+
+def _status_cell(text: str) -> str | None:
+    low = text.lower()
+    for k, v in _STATUS_WORDS.items():
+        if k in low:
+            return v
+    return None
+
+
+def table_measures(ctx: Context) -> list[Measure]:
+    out: list[Measure] = []
+    seen: set[int] = set()
+    for page in ctx.doc.pages:
+        for table in page.tables:
+            if id(table) in seen:
+                continue
+            seen.add(id(table))
+            cols = _columns(table)
+            if "measure" not in cols:
+                continue
+            header = [" ".join((h or "").split()) for h in table.header]
+            for r, row in enumerate(table.rows):
+                cells = [" ".join((c or "").split()) for c in row]
+                mi = cols["measure"]
+                text = cells[mi] if mi < len(cells) else ""
+                if not text or _norm_header(text) == _norm_header(header[mi]):
+                    continue
+                fields = {h or f"kolonne {i + 1}": c for i, (h, c) in enumerate(zip(header, cells)) if c}
+                row_text = " ".join(cells)
+                cost = None
+                if "cost" in cols and cols["cost"] < len(cells):
+                    amount = parse_nok(cells[cols["cost"]])
+                    if amount is not None:
+                        cost = Cost(amount, cells[cols["cost"]])
+                period = None
+                if "time" in cols and cols["time"] < len(cells):
+                    period = period_of(cells[cols["time"]])
+                status = None
+                if "status" in cols and cols["status"] < len(cells):
+                    status = _status_cell(cells[cols["status"]])
+                pg = table.row_pages[r] if r < len(table.row_pages) else table.page
+                out.append(
+                    Measure(
+                        text=clip(text),
+                        citation=ctx.citation(pg, table.title),
+                        municipality=ctx.municipality,
+                        period=period or ctx.period,
+                        target_groups=ctx.target_groups(row_text),
+                        topics=ctx.topics(row_text),
+                        cost=cost,
+                        indicator=cells[cols["indicator"]] if "indicator" in cols and cols["indicator"] < len(cells) else "",
+                        status=status,
+                        responsible=cells[cols["responsible"]] if "responsible" in cols and cols["responsible"] < len(cells) else "",
+                        fields=fields,
+                    )
+                )
+    return out
+
+
+def _first_amount(text: str) -> tuple[float, str] | None:
+    money = find_money(text)
+    if money:
+        return money[0].amount, money[0].text
+    for m in _AMOUNT.finditer(text):
+        v = parse_number(m.group(0))
+        if v is not None and v >= 10_000:
+            return v, m.group(0)
+    return None
+
+
+def activity_measures(ctx: Context) -> tuple[list[Measure], set[int]]:
+    """Measures of activity plans flattened into a paragraph; returns the
+    block ids handled so the sentence rules skip them."""
+    out: list[Measure] = []
+    handled: set[int] = set()
+    for b in ctx.blocks:
+        if b.kind == "heading":
+            continue
+        m = _ACTIVITY_HEADER.search(b.text)
+        if not m:
+            continue
+        handled.add(id(b))
+        body_start = m.end()
+        body = b.text[body_start:]
+        section = b.section_text
+        found: list[tuple[int, str]] = []  # (offset in body, text)
+        indicators: dict[int, str] = {}
+        numbered = list(_NUMBERED.finditer(body))
+        seen_numbers: dict[int, int] = {}
+        if len(numbered) >= 2 and numbered[0].group(1) == "1" and numbered[1].group(1) == "2":
+            for i, nm in enumerate(numbered):
+                n = int(nm.group(1))
+                seg_end = numbered[i + 1].start() if i + 1 < len(numbered) else len(body)
+                seg = body[nm.end():seg_end].strip()
+                sents = sentences(seg)
+                if n not in seen_numbers:
+                    seen_numbers[n] = len(found)
+                    found.append((nm.start(), seg))
+                else:
+                    first = sents[0].text if sents else seg
+                    indicators[seen_numbers[n]] = first
+                    for s in sents[1:]:
+                        t = _LEADING_FIGURES.sub("", s.text).strip()
+                        if t and action_cues(tokens(t)):
+                            found.append((nm.end() + s.start, t))
+        else:
+            first_content = True
+            pieces = [
+                (s.start + a, s.text[a:e].strip()) for s in sentences(body) for a, e in split_run_on(s.text)
+            ]
+            for start, t in pieces:
+                if not t or len(t.split()) < 3:
+                    continue
+                doc = tokens(t)
+                if _ACTION_OPENER.match(t) or (action_cues(doc) and not is_narrative(doc)) or first_content:
+                    found.append((start, t))
+                first_content = False
+        if not found:
+            continue
+        amount = _first_amount(body)
+        per = period_of(body) or ctx.period
+        for k, (off, text) in enumerate(found):
+            fields = {}
+            cost = None
+            if k == 0 and amount:
+                cost = Cost(amount[0], amount[1])
+                fields["Kostnadsestimat"] = amount[1]
+                fields["kostnad_gjelder"] = "hele prosjektet (avsnittet)"
+            out.append(
+                Measure(
+                    text=clip(text, 300),
+                    citation=ctx.citation(b.page, section),
+                    municipality=ctx.municipality,
+                    period=per,
+                    target_groups=ctx.target_groups(text),
+                    topics=ctx.topics(f"{section} {text} {indicators.get(k, '')}"),
+                    cost=cost,
+                    indicator=indicators.get(k, ""),
+                    status=None,
+                    fields=fields,
+                )
+            )
+    return out, handled
+
+
+# ---------------------------------------------------------------- prose ----
+
+_VAGUE = re.compile(r"\b(?:ulike|flere|en rekke|mange|diverse|andre|noen) tiltak\b", re.IGNORECASE)
+_SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s")
+
+
+def _lead_mode(text: str) -> str | None:
+    """'measure', 'goal' or None for a list lead-in. Goal words win unless
+    the lead-in names measures outright ("tiltak", "gjennom å")."""
+    if re.search(r"tiltak|gjennom å|ved å", text, re.IGNORECASE):
+        return "measure"
+    if GOAL_LEAD.search(text):
+        return "goal"
+    if MEASURE_LEAD.search(text):
+        return "measure"
+    return None
+
+
+def _label_lead(text: str) -> bool:
+    """'Tiltak:' or '… angst Tiltak:' — a one- or two-word label, not a lead-in."""
+    words = text.rstrip(": ").split()
+    caps = [i for i, w in enumerate(words) if w[:1].isupper()]
+    tail = words[caps[-1]:] if caps else words
+    return len(tail) <= 2 and (len(words) <= 2 or (caps and caps[-1] > 0 and words[caps[-1] - 1][:1].islower()))
+
+
+def _mostly_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 15 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+_FORM_PROMPT = re.compile(
+    r"\b(?:[Gg]i en kort|[Gg]jør rede for|[Bb]eskriv|[Ff]ortell et|[Hh]vordan ligger|[Ff]oreligger det)\b"
+    r"|\w\s+(?:Hvilke|Hvordan|Hva|Hvor|Antall)\s"
+)
+_AFTER_CUE_NATIONAL = re.compile(
+    r"^\s*av\s+(?:\S+\s+){0,2}(?:\w*departement\w*|husbanken|staten|regjeringen|stortinget|fylkesmannen|statsforvalteren)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5) -> bool:
+    """Prose that reports a concrete action (see module doc)."""
+    text = unit.text if text is None else text
+    doc = tokens(text)
+    if len(text.split()) < min_words or text.rstrip().endswith("?") or _mostly_upper(text):
+        return False
+    if re.match(r"\d+(?:[ .,]\d+)*\s+(?!av\b)[a-zæøå%]", text) or _FORM_PROMPT.search(text):
+        return False  # "62 prosent av boligene …" is a figure; forms ask, they do not report
+    cues = action_cues(doc)
+    # a modal "kan/må/bør" just before the cue: possible, not decided
+    cues = [c for c in cues if not any(t.lower_ in _MODAL_BEFORE for t in doc[max(0, c.start - 3) : c.start])]
+    # "gjennomført de mål …": the object is a goal
+    cues = [c for c in cues if not any(GOAL_WORDS.match(t.text) for t in doc[c.end : c.end + 3])]
+    if not cues:
+        return False
+    if any(_AFTER_CUE_NATIONAL.match(text[c.end_char :]) for c in cues):
+        return False  # "etablert av Kommunal- og moderniseringsdepartementet"
+    if has_goal_start(doc) or _HYPOTHETICAL.search(text) or _VAGUE.search(text):
+        return False
+    if _NATIONAL_SUBJECT.match(text) or _PARTICIPATION.search(text) or _GENERIC.search(text):
+        return False
+    if _ANALYSIS.search(text) and unit_mentions_recommender(text):
+        return False
+    if re.search(r"\bbør\b|\banbefal", text, re.IGNORECASE):
+        return False
+    if re.search(r"\bhar som mål\b|\bmålet (?:er|om)\b", text, re.IGNORECASE):
+        return False
+    return bool(_OBJECT.search(text))
+
+
+def unit_mentions_recommender(text: str) -> bool:
+    from ingest.vocabulary import Vocabulary
+
+    return bool(Vocabulary.load().match_recommenders(text))
+
+
+def _budget_blocks(ctx: Context) -> set[int]:
+    return {id(b) for b in ctx.blocks if re.search(r"budsjett", b.text, re.I) and re.search(r"regnskap", b.text, re.I)}
+
+
+def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) -> list[Measure]:
+    """Measures from list items and sentences (sources 3 and 4)."""
+    out: list[Measure] = []
+    mode: str | None = None  # list mode after a lead-in: "measure" / "goal" / None
+    first_after_lead = False
+    label_lead = False  # "Tiltak: …" — a label for one sentence, not a list
+    prev_block = None
+    prev_unit: Unit | None = None
+    last_measure_unit: int | None = None
+    item_modes: dict[int, str | None] = {}
+    skip_blocks = skip_blocks | _budget_blocks(ctx)
+
+    def emit(u: Unit, text: str) -> None:
+        nonlocal last_measure_unit
+        out.append(_measure_from_text(ctx, u, text))
+        last_measure_unit = u.index
+
+    for u in ctx.units:
+        b = u.block
+        if prev_block is not None and b is not prev_block:
+            carried = prev_block.text.rstrip().endswith(":")
+            page_break = b.page != prev_block.page and b.kind == prev_block.kind == "para" and mode == "measure"
+            if not (carried or page_break):
+                mode, first_after_lead = None, False
+        prev_block = b
+        before, prev_unit = prev_unit, u
+        if id(b) in skip_blocks or u.index in skip_units:
+            continue
+        if any(_SKIP_SECTION.search(h) for h in b.section):
+            continue
+        text = u.text
+        doc = tokens(text)
+
+        if b.kind == "item" and b.intro:
+            if id(b) not in item_modes:
+                item_modes[id(b)] = _lead_mode(b.intro[-300:])
+            item_mode = item_modes[id(b)]
+            if item_mode == "measure":
+                results_only = RESULT_LEAD.search(b.intro) and not re.search(r"tiltak", b.intro, re.IGNORECASE)
+                if results_only:
+                    if _is_action_sentence(u, min_words=4):
+                        emit(u, text)
+                elif u.sent.start == 0:
+                    emit(u, b.text)  # the whole item
+                continue
+            if item_mode == "goal":
+                continue
+
+        # a lead-in that ends with a colon sets the mode for what follows
+        if text.rstrip().endswith(":"):
+            mode, first_after_lead = _lead_mode(text), True
+            label_lead = bool(_label_lead(text))
+            continue
+
+        if u.is_heading:
+            # a headline that reports an action: "Bygger 400 nye boliger …"
+            verbal = [c for c in action_cues(doc) if c.start <= 1 and not re.match(r"\w+(?:ing|else|gang)$", c[0].lower_)]
+            if not _SECTION_NUMBER.match(text) and verbal:
+                if _is_action_sentence(u, min_words=4) and not re.match(r"^\w+\s+planlagt", text):
+                    emit(u, text)
+            continue
+
+        measure = False
+        if mode == "measure":
+            narrative = is_narrative(doc) or has_goal_start(doc)
+            if first_after_lead and not (label_lead and narrative):
+                measure = len(text.split()) >= 3 and not _mostly_upper(text)
+            elif label_lead or narrative:
+                mode = "goal" if has_goal_start(doc) and not is_narrative(doc) else None
+                measure = mode is None and _is_action_sentence(u)
+            else:
+                measure = len(text.split()) >= 3 and not _mostly_upper(text)
+        elif mode == "goal":
+            if first_after_lead and not label_lead:
+                measure = False
+            elif is_narrative(doc, window=4) and not has_goal_start(doc):
+                mode = None
+                measure = _is_action_sentence(u)
+        else:
+            if has_goal_start(doc) and not is_narrative(doc):
+                mode, first_after_lead = "goal", False
+                continue
+            measure = _is_action_sentence(u)
+            if measure and _ANAPHORA.match(text) and any(
+                unit_mentions_recommender(x.text) for x in ctx.units[max(0, u.index - 4) : u.index]
+            ):
+                measure = False  # "Dette ble gjennomført …" about the consultant's analysis
+        first_after_lead = False
+
+        if not measure:
+            continue
+        if (
+            _ANAPHORA.match(text)
+            and last_measure_unit is not None
+            and last_measure_unit == u.index - 1
+            and out
+            and out[-1].citation.page == u.page
+        ):
+            prev = out[-1]
+            prev.text = clip(f"{prev.text} {text}")
+            prev.status = prev.status or status_of(text)
+            _add_money(prev, text)
+            last_measure_unit = u.index
+            continue
+        emit(u, text)
+    return out
+
+
+def _add_money(m: Measure, text: str) -> None:
+    if m.cost is None:
+        money = find_money(text)
+        if money:
+            m.cost = Cost(money[0].amount, money[0].text)
+
+
+def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
+    money = find_money(text)
+    per = year_range(text)
+    if per is None:
+        ys = years_in(text)
+        per = (min(ys), max(ys)) if ys else ctx.period
+    return Measure(
+        text=clip(text),
+        citation=ctx.citation(u.page, u.block.section_text),
+        municipality=ctx.municipality,
+        period=per,
+        target_groups=ctx.target_groups(text),
+        topics=ctx.topics(text),
+        cost=Cost(money[0].amount, money[0].text) if money else None,
+        status=status_of(text),
+    )
+
+
+def extract_measures(ctx: Context, skip_units: set[int]) -> list[Measure]:
+    measures = table_measures(ctx)
+    act, handled = activity_measures(ctx)
+    measures += act
+    measures += prose_measures(ctx, skip_units, handled)
+    return _dedupe(measures)
+
+
+def _dedupe(measures: list[Measure]) -> list[Measure]:
+    out: list[Measure] = []
+    seen: set[tuple[int, str]] = set()
+    for m in measures:
+        key = (m.citation.page, re.sub(r"\W+", " ", m.text.lower()).strip()[:160])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(m)
+    return out
+
+
+__all__ = ["extract_measures", "FINITE"]

@@ -1,0 +1,354 @@
+"""The spaCy side of extraction: a blank Norwegian pipeline with a rule-based
+sentencizer, and token Matchers for the cue words of measures,
+recommendations and status.
+
+No trained pipeline is needed (none is installed): `spacy.blank("nb")` gives
+the Norwegian tokenizer with its abbreviation exceptions ("bl.a.", "ca.",
+"mill."), the sentencizer splits on end punctuation, and the Matchers work on
+token text only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+# ------------------------------------------------------------- cue lexicon --
+
+# Verb forms (and a few action nouns) that make a sentence report an action:
+# infinitive / present / passive / past participle. "utvikling" and
+# "gjennomføring" are left out: they are used for aims as often as for actions.
+ACTION_VERB = (
+    r"^(?:etabler(?:e|er|es|t|te|ing)"
+    r"|opprett(?:e|er|es|et|ing|else|ede)?"
+    r"|bygg(?:e|er|es|et|ing)|bygd|nybygging"
+    r"|kjøp(?:e|er|es|t|te)|innkjøp\w*"
+    r"|anskaff(?:e|er|es|et|else)|fremskaff(?:e|er|es|et|else)|framskaff(?:e|er|es|et|ing)"
+    r"|utarbeid(?:e|er|es|et|else)"
+    r"|innfør(?:e|er|es|t|te|ing)"
+    r"|iverksett(?:e|er|es|ing)?|iverksatt|igangsett(?:e|er|es)?|igangsatt"
+    r"|gjennomfør(?:e|er|es|t|te)"
+    r"|arranger(?:e|er|es|t|te)"
+    r"|tilsett(?:e|er|es|ing)"
+    r"|kartlegg(?:e|er|es|ing)|kartlagt"
+    r"|revider(?:e|er|es|t)|revidert"
+    r"|implementer(?:e|er|es|t|ing)"
+    r"|ferdigstill(?:e|er|es|t|te)"
+    r"|realiser(?:e|er|es|t|ing)"
+    r"|ombygg(?:e|es|ing)|ombygd"
+    r"|rehabiliter(?:e|es|ing|t)"
+    r"|utvid(?:e|er|es|et|else)"
+    r"|nedlagt|nedlegg(?:e|es|ing)"
+    r"|konverter(?:e|es|t)"
+    r"|selg(?:e|es)|solgt"
+    r"|oppgrader(?:e|es|ing|t)"
+    r"|lage|lages|laget"
+    r"|nedsette|nedsettes"
+    r"|tilbys"
+    r"|utvikl(?:e|er|es|et)"
+    r"|start(?:e|er|es|et)"
+    r"|vedtatt|vedtas|vedtok"
+    r"|inngå|inngås|inngått"
+    r"|planlegges|planlagt"
+    r"|opprettelse|oppretting"
+    r"|involverer|bistår|regulerer|målrettes|endret|endres"
+    r"|prioriteres"
+    r")$"
+)
+
+# Multi-word action cues.
+ACTION_PHRASES: list[list[dict]] = [
+    [{"LOWER": "satt"}, {"LOWER": "i"}, {"LOWER": {"IN": ["gang", "drift"]}}],
+    [{"LOWER": {"IN": ["tatt", "ta", "tas"]}}, {"LOWER": "i"}, {"LOWER": "bruk"}],
+    [{"LOWER": "tas"}, {"LOWER": {"IN": ["også", "nå", "derfor"]}, "OP": "?"}, {"LOWER": "sikte"}, {"LOWER": "på"}],
+    [{"LOWER": {"IN": ["fulgt", "følges"]}}, {"LOWER": "opp"}],
+    [{"LOWER": "under"}, {"LOWER": {"IN": ["ombygging", "bygging", "etablering", "oppføring"]}}],
+    [{"LOWER": {"IN": ["har", "er", "ble", "blitt"]}}, {"LOWER": {"IN": ["ansatt", "tilsatt"]}}],
+    [{"LOWER": {"REGEX": "^sats(e|er|es)$"}}, {"LOWER": {"IN": ["på", "ekstra"]}}],
+    [{"LOWER": "søker"}, {"LOWER": "om"}],
+    [{"LOWER": "gjennomgang"}, {"LOWER": {"IN": ["av", "om"]}}],
+    [{"LOWER": "bedt"}, {"LOWER": "om"}],
+    [{"LOWER": "gått"}, {"LOWER": "gjennom"}],
+    [{"LOWER": {"IN": ["opplæring", "kurs"]}}, {"LOWER": {"IN": ["i", "for", "om"]}}],
+    [{"LOWER": "fremmet"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": "sak"}],
+    [{"LOWER": "foreslår"}, {"LOWER": "å"}],
+]
+
+RECOMMEND_WORDS = {
+    "bør", "anbefaler", "anbefales", "anbefalt", "anbefalte", "anbefaling", "anbefalingen",
+    "anbefalinger", "anbefalingene", "foreslår", "foreslås", "tilrår", "tilrås", "tilråding",
+    "tilrådingar", "rår",
+}
+
+# Words that make the following infinitive a purpose, not an action:
+# "for å utvikle", "bidra til å etablere", "mulighet for å bygge".
+_PURPOSE_BEFORE_AA = {"for", "til", "om", "i", "mulig", "evne", "behov"}
+
+GOAL_WORDS = re.compile(
+    r"^(?:mål|målet|målene|målsetting\w*|hovedmål\w*|delmål\w*|visjon\w*|formål\w*|effektmål\w*|resultatmål\w*|suksess\w*)$",
+    re.IGNORECASE,
+)
+
+STATUS_PATTERNS: dict[str, list[str]] = {
+    "igangsatt": [
+        r"\bigangsatt\b", r"\bsatt i gang\b", r"\bstartet opp\b", r"\ber startet\b", r"\bhar startet\b",
+        r"\bpågår\b", r"\bpågående\b", r"\ber i gang\b", r"\bunder (?:ombygging|bygging|arbeid|etablering)\b",
+        r"\barbeider (?:nå|i \d{4})\b",
+    ],
+    "planlagt": [
+        r"\bplanlagt\b", r"\bplanlegges\b", r"\bplanlegger\b", r"\bskal\b", r"\bvil\b", r"\btas sikte på\b",
+        r"\bforeslår\b", r"\bforeslått\b", r"\bforeslås\b", r"\btenkt\b", r"\btenkes\b",
+        r"\bsøker om\b", r"\baktuelt å\b",
+    ],
+    "gjennomført": [
+        r"\bgjennomført\b", r"\betablert\b", r"\bopprettet\b", r"\bferdigstilt\b", r"\binnført\b",
+        r"\bvedtatt\b", r"\butarbeidet\b", r"\brealisert\b", r"\bkjøpt\b", r"\bsolgt\b", r"\bbygget\b",
+        r"\bbygd\b", r"\bnedlagt\b", r"\bansatt\b", r"\butviklet\b", r"\bavsluttet\b", r"\bendret\b",
+        r"\brevidert\b", r"\bkartlagt\b", r"\bfulgt opp\b", r"\barrangert\b", r"\bgått gjennom\b",
+        r"\bfremmet\b", r"\bbedt om\b", r"\binngått\b",
+    ],
+}
+_STATUS_RX = {k: re.compile("|".join(v), re.IGNORECASE) for k, v in STATUS_PATTERNS.items()}
+
+
+def status_of(text: str) -> str | None:
+    """planlagt / igangsatt / gjennomført where the wording says so."""
+    for status in ("igangsatt", "planlagt", "gjennomført"):
+        if _STATUS_RX[status].search(text):
+            return status
+    return None
+
+
+# ---------------------------------------------------------------- pipeline --
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """spacy.blank('nb') with a sentencizer. Built once per process."""
+    nlp = spacy.blank("nb")
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";", "…"]})
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def _matchers() -> tuple[Matcher, Matcher]:
+    nlp = get_nlp()
+    action = Matcher(nlp.vocab)
+    action.add("ACTION_VERB", [[{"LOWER": {"REGEX": ACTION_VERB}}]])
+    action.add("ACTION_PHRASE", ACTION_PHRASES)
+    rec = Matcher(nlp.vocab)
+    rec.add("RECOMMEND", [[{"LOWER": {"IN": sorted(RECOMMEND_WORDS)}}]])
+    return action, rec
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # char offsets in the text given to `sentences`
+    end: int
+    text: str
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Sentence spans of `text`. A colon followed by a capital letter also
+    ends a sentence when the colon introduces a list ("… gjennom å: Iverksette
+    …"), so that the lead-in and the first item are apart."""
+    if not text.strip():
+        return []
+    doc = get_nlp()(text)
+    out: list[Sentence] = []
+    spans: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        s, e = sent.start_char, sent.end_char
+        # the tokenizer keeps "2011." together, so "… i 2011. Åsterud …" is not split
+        base = s
+        for m in re.finditer(r"(?:(?<=\d{4})|(?<=\d/\d\d)|(?<=\d/\d))\.\s+(?=[A-ZÆØÅ])", text[base:e]):
+            spans.append((s, base + m.start() + 1))
+            s = base + m.end()
+        spans.append((s, e))
+    for s, e in spans:
+        # split after "…: " + capital letter
+        pos = s
+        for m in re.finditer(r":\s+(?=[A-ZÆØÅ])", text[s:e]):
+            cut = s + m.end()
+            piece = text[pos:cut].strip()
+            if piece:
+                out.append(Sentence(pos, pos + len(text[pos:cut].rstrip()), piece))
+            pos = cut
+        piece = text[pos:e].strip()
+        if piece:
+            lead = len(text[pos:e]) - len(text[pos:e].lstrip())
+            out.append(Sentence(pos + lead, pos + lead + len(piece), piece))
+    return out
+
+
+def tokens(text: str) -> Doc:
+    return get_nlp().make_doc(text)
+
+
+_NOMINAL = re.compile(
+    r"^(?:etablering|opprettelse|oppretting|bygging|ombygging|innføring|kartlegging|utarbeidelse|anskaffelse"
+    r"|fremskaffelse|framskaffelse|iverksetting|rehabilitering|utvidelse|implementering|realisering|oppgradering"
+    r"|gjennomgang)$"
+)
+# "… gjennom å etablere", "… har vedtatt å bygge": the infinitive is the action.
+_MEANS_BEFORE_AA = {
+    "gjennom", "ved", "foreslår", "foreslått", "besluttet", "bestemt", "vedtok", "vedtatt", "valgt", "planlegger",
+    "begynt", "startet", "mulighet",
+}
+_NEGATION = {"ikke", "aldri", "ingen", "verken"}
+_SUBCLAUSE = {"som", "fordi", "dersom", "hvis", "når", "om", "hvordan", "hvorfor", "hvilke", "hva"}
+
+
+_CLAUSE_START = {"et", "en", "ei", "det", "de", "vi", "kommunen", "dette", "den", "han", "hun", "man", "disse"}
+
+
+def _in_subclause(doc: Doc, i: int) -> bool:
+    """Is token i inside a relative/conditional clause ("… som Elverum Hus AS
+    bygger")? A clause ends at punctuation or at "og/men" + a new subject;
+    a relative clause inside the subject ("De som har potensiale … blir fulgt
+    opp") is closed once a second finite verb follows it."""
+    finite_after = 0
+    for j in range(i - 1, -1, -1):
+        t = doc[j]
+        if t.text in (",", ";", ":", "(", "–", "-"):
+            return False
+        if t.lower_ in ("og", "men") and j + 1 < i and doc[j + 1].lower_ in _CLAUSE_START:
+            return False
+        if t.lower_ in FINITE:
+            finite_after += 1
+        if t.lower_ in _SUBCLAUSE:
+            return finite_after < 2
+    return False
+
+
+_NOMINAL_OK_BEFORE = {
+    "ved", "gjennom", "om", "prioriteres", "prioriterer", "herunder", "inkludert", "blant", "er", "ble", "blir",
+    "starter", "startet", "pågår", "igangsatt", "planlegges", "skal", "vil", "derfor",
+}
+_ADJ_BEFORE = {
+    "av", "en", "et", "ei", "den", "det", "de", "i", "på", "til", "med", "ved", "for", "nylig", "alle", "disse",
+    "dette", "sin", "sitt", "sine", "vår", "våre", "kommunens", "nye", "allerede",
+}
+
+
+def action_cues(doc: Doc) -> list[Span]:
+    """Spans of action cues that report an action: not a purpose clause ("for
+    å utvikle"), not negated, not inside a relative or conditional clause,
+    not reflexive ("etablere seg"), not an adjective ("vedtatt kommuneplan"),
+    and an action noun only with its object and in a predicate position
+    ("opprettelse av nytt botiltak")."""
+    action, _ = _matchers()
+    out: list[Span] = []
+    for _, s, e in action(doc):
+        span = doc[s:e]
+        first = span[0].lower_
+        if e < len(doc) and doc[e].lower_ == "seg" and first.startswith(("etabler", "utvikl", "start")):
+            continue
+        if s >= 1 and doc[s - 1].lower_ == "å":
+            before = doc[s - 2].lower_ if s >= 2 else ""
+            med_paa = s >= 3 and before == "på" and doc[s - 3].lower_ == "med"
+            if before not in _MEANS_BEFORE_AA and not med_paa:
+                continue
+        if _NOMINAL.match(first):
+            has_object = (len(span) > 1 and span[1].lower_ == "av") or (e < len(doc) and doc[e].lower_ in ("av", "og"))
+            predicate = s <= 1 or any(t.lower_ in _NOMINAL_OK_BEFORE for t in doc[max(0, s - 4) : s])
+            if not (has_object and predicate):
+                continue
+        if (
+            len(span) == 1
+            and s >= 1
+            and doc[s - 1].lower_ in _ADJ_BEFORE
+            and e < len(doc)
+            and doc[e].is_alpha
+            and doc[e].text.islower()
+            and not _NOMINAL.match(first)
+            and first.endswith(("t", "te", "de", "d"))
+        ):
+            continue  # "styres av vedtatt kommuneplan", "de etablerte boligene"
+        if any(t.lower_ in _NEGATION for t in doc[max(0, s - 2) : min(len(doc), e + 1)]):
+            continue
+        if _in_subclause(doc, s):
+            continue
+        out.append(span)
+    return out
+
+
+def recommend_cues(doc: Doc) -> list[Span]:
+    _, rec = _matchers()
+    return [doc[s:e] for _, s, e in rec(doc)]
+
+
+# ------------------------------------------------------- list-item shapes --
+
+# Words that open an item of a flattened list: infinitives, action nouns and
+# participles. A capitalised one in the middle of a "sentence" after a
+# lower-case word marks where a lost line break was ("… området Innarbeide
+# systemer …").
+STARTERS = frozenset(
+    """
+    etablere opprette bygge kjøpe anskaffe fremskaffe framskaffe utarbeide innføre iverksette
+    gjennomføre arrangere tilsette ansette kartlegge revidere implementere ferdigstille realisere
+    utvide lage nedsette utvikle videreutvikle starte inngå undersøke prioritere organisere øke
+    innarbeide tilrettelegge utrede avklare styrke samordne koordinere innhente utforme evaluere
+    gjennomgå identifisere sørge sikre dekke finne tildele redusere skaffe bosette tilby invitere
+    involvere vurdere benytte forbedre forenkle tydeliggjøre integrere oppdatere informere
+    synliggjøre rekruttere opprettholde omorganisere samlokalisere utbedre
+    etablering opprettelse oppretting bygging nybygging innkjøp anskaffelse fremskaffelse
+    utarbeidelse innføring iverksetting kartlegging gjennomgang ombygging rehabilitering utvidelse
+    kunngjøring følgeevaluering ansettelse tilsetting omorganisering oppgradering
+    gjennomført utarbeidet etablert opprettet innført arrangert vedtatt kjøpt startet igangsatt
+    """.split()
+)
+# Recommendation lists also open with comparatives: "Ny gjennomgang …", "Bedre …".
+REC_STARTERS = STARTERS | {"ny", "nye", "bedre", "økt", "mer", "styrket", "tettere"}
+
+FINITE = frozenset(
+    """
+    er har var ble blir vil skal kan må får gir viser ser mener ønsker arbeider tilbyr
+    disponerer sto står ligger bør gjelder omfatter handler betyr innebærer fikk hadde
+    kom går vet tror sier fremstår representerer bygger
+    """.split()
+)
+SUBORDINATORS = frozenset("som at der hvor når om fordi dersom hvis".split())
+
+
+def is_narrative(doc: Doc, window: int = 5) -> bool:
+    """A main-clause finite verb near the start: 'Kommunen har …',
+    'Dette er …' — prose, not a list item ('Etablere en modell som er …')."""
+    for tok in doc[:window]:
+        low = tok.lower_
+        if low in SUBORDINATORS:
+            return False
+        if low in FINITE:
+            return True
+    return False
+
+
+def has_goal_start(doc: Doc, window: int = 4) -> bool:
+    return any(GOAL_WORDS.match(t.text) for t in doc[:window])
+
+
+def split_run_on(text: str, starters: frozenset[str] = STARTERS) -> list[tuple[int, int]]:
+    """Char spans of `text` split before a capitalised starter word that
+    follows a lower-case word (a list whose line breaks were lost)."""
+    doc = tokens(text)
+    cuts = [0]
+    for i in range(1, len(doc)):
+        t, prev = doc[i], doc[i - 1]
+        if not t.text[:1].isupper() or t.text.isupper():
+            continue
+        if t.lower_ not in starters:
+            continue
+        if not ((prev.is_alpha and prev.text.islower()) or prev.like_num) and prev.text not in (")", "»", "”"):
+            continue
+        if i + 1 < len(doc) and doc[i + 1].text[:1].isupper() and doc[i + 1].is_alpha:
+            continue  # "Kartlegging Team" — a name, not an item
+        cuts.append(t.idx)
+    cuts.append(len(text))
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]

@@ -1,0 +1,232 @@
+"""Recommendations (anbefalinger) and who made them.
+
+Two sources:
+
+* tables with a recommendations column ("ANBEFALINGER"): every sentence of a
+  cell is one recommendation, filed under the row's theme (the first column;
+  a row continued on the next page inherits the theme above it);
+* running text: a sentence with a recommendation verb ("bør", "anbefaler",
+  "anbefales", "foreslår", "tilrår") in its main clause, or an item of a list
+  introduced as recommendations ("Viktigste anbefalinger: …").
+
+A recommendation needs someone who made it: an organisation from the
+vocabulary's [recommenders] named in the sentence, in the text leading up
+to it (the analysis being reported on), or as the document's publisher. A
+municipality's "bør" about itself is not a recommendation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.extract.common import Context, Unit, clip
+from ingest.extract.nlp import REC_STARTERS, Sentence, is_narrative, sentences, split_run_on, tokens
+from ingest.records import Recommendation, Table
+
+_REC_VERB = re.compile(r"^(?:bør|anbefaler|anbefales|foreslår|foreslås|tilrår|tilrås|rår)$", re.IGNORECASE)
+_NOT_BEFORE_BOR = {"hva", "som", "om", "hvordan", "hvilke", "hvilken", "hvilket", "at", "hvor", "der", "hvem", "hvis", "dersom"}
+_LIST_INTRO = re.compile(
+    r"(?:anbefal\w*|tilråding\w*|forslag til tiltak)(?:\s+(?:fra|til|for)\s+[^:]{0,60})?\s*:\s*$"
+    r"|anbefaler\s+(?:følgende|at|kommunen)?\s*:\s*$",
+    re.IGNORECASE,
+)
+_CONTEXT_CUE = re.compile(
+    r"anbefal|foranalyse|analyse|rapport|evaluer|undersøkelse|funn|konklu|forsker|utredning",
+    re.IGNORECASE,
+)
+_LIST_END = re.compile(r"^(?:anbefalingene|disse|dette|det)\b", re.IGNORECASE)
+_CONTEXT_SPAN = 30  # units a named analysis stays "in force"
+
+
+def _norm_header(h: str) -> str:
+    return re.sub(r"[\s\-\u00ad]+", "", (h or "").lower())
+
+
+def _rec_column(table: Table) -> int | None:
+    for i, h in enumerate(table.header):
+        n = _norm_header(h)
+        if "anbefal" in n or "tilråd" in n or n in ("råd", "forslag", "forslagtiltiltak"):
+            return i
+    return None
+
+
+class _Attribution:
+    """Who is being reported on, as the text goes along."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.current: str | None = None
+        self.since = -(10**9)
+        self.section: tuple[str, ...] = ()
+        self.doc_level = self._doc_level()
+
+    def _doc_level(self) -> str | None:
+        md = self.ctx.doc.metadata
+        pub = md.publisher.value if md and md.publisher.value else None
+        if pub:
+            found = self.ctx.vocab.match_recommenders(str(pub))
+            if found:
+                return found[0]
+        # A report whose opening names its author: "Rambøll presenterer …",
+        # "NIBR har gjennomført en foranalyse …"
+        for u in self.ctx.units[:12]:
+            if _CONTEXT_CUE.search(u.text):
+                found = self.ctx.vocab.match_recommenders(u.text)
+                if found:
+                    return found[0]
+        return None
+
+    def see(self, unit: Unit) -> None:
+        sec = tuple(unit.block.section[:2])
+        if sec != self.section:
+            self.section = sec
+            if unit.index - self.since > 2:
+                self.current = None
+        if _CONTEXT_CUE.search(unit.text):
+            found = self.ctx.vocab.match_recommenders(unit.text)
+            if found:
+                self.current, self.since = found[0], unit.index
+        if self.current and unit.index - self.since > _CONTEXT_SPAN:
+            self.current = None
+
+    def in_sentence(self, text: str) -> str | None:
+        found = self.ctx.vocab.match_recommenders(text)
+        return found[0] if found else None
+
+    def who(self, text: str) -> str | None:
+        return self.in_sentence(text) or self.current or self.doc_level
+
+
+def _bor_is_main(doc) -> bool:
+    """'BK bør avklare …' yes; 'hva kommunen bør arbeide med' no."""
+    for i, tok in enumerate(doc):
+        if _REC_VERB.match(tok.text):
+            if i > 9:
+                return False
+            if i and doc[i - 1].lower_ in _NOT_BEFORE_BOR:
+                return False
+            if any(t.lower_ in _NOT_BEFORE_BOR - {"at", "om"} for t in doc[:i]):
+                return False
+            return True
+    return False
+
+
+def table_recommendations(ctx: Context, attribution: _Attribution) -> list[Recommendation]:
+    out: list[Recommendation] = []
+    seen: set[int] = set()
+    for page in ctx.doc.pages:
+        for table in page.tables:
+            if id(table) in seen:
+                continue
+            seen.add(id(table))
+            col = _rec_column(table)
+            if col is None:
+                continue
+            theme_col = next((i for i in range(len(table.header)) if i != col), None)
+            by = _table_recommender(ctx, table) or attribution.doc_level
+            theme = ""
+            for r, row in enumerate(table.rows):
+                if theme_col is not None and theme_col < len(row) and (row[theme_col] or "").strip():
+                    theme = " ".join(row[theme_col].split())
+                cell = row[col] if col < len(row) else ""
+                if not (cell or "").strip():
+                    continue
+                pg = table.row_pages[r] if r < len(table.row_pages) else table.page
+                for s in sentences(" ".join(cell.split())):
+                    text = s.text.strip()
+                    if len(text.split()) < 3:
+                        continue
+                    out.append(
+                        Recommendation(
+                            text=clip(text),
+                            citation=ctx.citation(pg, table.title or theme),
+                            by=by,
+                            topics=ctx.topics(f"{theme} {text}"),
+                            theme=theme,
+                            municipality=ctx.municipality,
+                        )
+                    )
+    return out
+
+
+def _table_recommender(ctx: Context, table: Table) -> str | None:
+    """The organisation named nearest before the table (same or previous page)."""
+    found = ctx.vocab.match_recommenders(table.title)
+    if found:
+        return found[0]
+    before = [u for u in ctx.units if u.page in (table.page - 1, table.page)]
+    for u in reversed(before):
+        names = ctx.vocab.match_recommenders(u.text)
+        if names:
+            return names[0]
+    return None
+
+
+def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[Recommendation], set[int]]:
+    """Recommendations in running text; also the indices of the units used."""
+    out: list[Recommendation] = []
+    used: set[int] = set()
+    in_list = False
+    list_by: str | None = None
+    prev_block = None
+    for u in ctx.units:
+        attribution.see(u)
+        if u.is_heading:
+            in_list = False
+            continue
+        if prev_block is not None and u.block is not prev_block:
+            page_break = u.block.page != prev_block.page
+            if not page_break:
+                in_list = False
+        prev_block = u.block
+        text = u.text
+        doc = tokens(text)
+
+        if _LIST_INTRO.search(text):
+            in_list = True
+            list_by = attribution.who(text)
+            continue
+
+        if in_list:
+            narrative = is_narrative(doc) and not any(t.lower_ in ("må", "bør", "skal") for t in doc[:6])
+            if _LIST_END.match(text) or narrative:
+                in_list = False
+            else:
+                for a, e in split_run_on(text, REC_STARTERS):
+                    piece = text[a:e].strip()
+                    if len(piece.split()) >= 3:
+                        out.append(_make(ctx, u, piece, list_by or attribution.who(piece)))
+                used.add(u.index)
+                continue
+
+        if not any(_REC_VERB.match(t.text) for t in doc):
+            continue
+        if text.rstrip().endswith("?") or not _bor_is_main(doc):
+            continue
+        by = attribution.who(text)
+        if not by:
+            continue
+        out.append(_make(ctx, u, text, by))
+        used.add(u.index)
+    return out, used
+
+
+def _make(ctx: Context, u: Unit, text: str, by: str | None) -> Recommendation:
+    return Recommendation(
+        text=clip(text),
+        citation=ctx.citation(u.page, u.block.section_text),
+        by=by,
+        topics=ctx.topics(text),
+        theme=u.block.section[-1] if u.block.section else "",
+        municipality=ctx.municipality,
+    )
+
+
+def extract_recommendations(ctx: Context) -> tuple[list[Recommendation], set[int]]:
+    attribution = _Attribution(ctx)
+    recs = table_recommendations(ctx, attribution)
+    more, used = text_recommendations(ctx, attribution)
+    return recs + more, used
+
+
+__all__ = ["extract_recommendations", "Sentence"]
