@@ -220,16 +220,24 @@ def running_line_mask(
     Furniture is (a) a page marker ("Side N av M") anywhere on the page,
     (b) a bare number or a lone date among the first/last `edge` lines, or
     (c) a line among the first/last `edge` lines whose `line_key` recurs in
-    that zone on at least `min_share` of the pages (and on two or more).
+    that zone on at least `min_share` of the pages (and on two or more), or
+    on three or more pages with different numbers in it (a chapter header
+    with its page number: "Kapittel 2: Tiltak 14", "… 15", "… 16").
     On the pages whose 0-based indices are in `loose` (OCR output, where
     reading order is unreliable) rule (c) applies to every line.
     """
     n_pages = len(pages_lines)
     counts: Counter[str] = Counter()
+    variants: dict[str, set[str]] = {}
     for lines in pages_lines:
         zone = _edge_indices(len(lines), edge)
-        counts.update({line_key(lines[i]) for i in zone if lines[i].strip()})
+        keys = {line_key(lines[i]): lines[i].strip() for i in zone if lines[i].strip()}
+        counts.update(keys.keys())
+        for key, raw in keys.items():
+            if "#" in key:
+                variants.setdefault(key, set()).add(raw)
     threshold = max(2, math.ceil(min_share * n_pages))
+    numbered = {key for key, raws in variants.items() if len(raws) >= 3}
     mask: list[list[bool]] = []
     for page_index, lines in enumerate(pages_lines):
         zone = _edge_indices(len(lines), edge)
@@ -238,7 +246,7 @@ def running_line_mask(
         for i, line in enumerate(lines):
             s = line.strip()
             key = line_key(s)
-            recurring = n_pages >= 2 and counts[key] >= threshold and any(c.isalpha() for c in s)
+            recurring = n_pages >= 2 and (counts[key] >= threshold or key in numbered) and any(c.isalpha() for c in s)
             running = False
             if not s:
                 running = False

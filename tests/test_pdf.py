@@ -116,6 +116,16 @@ def test_remove_running_lines() -> None:
     cleaned = remove_running_lines(pages)
     assert cleaned[0] == ["Første linje A", "Andre linje A", "Tredje A"]
     assert cleaned[2] == ["Første linje C", "Andre linje C", "Tredje C"]
+    # a chapter header with the page number, on fewer pages than min_share
+    names = ["Innledning", "Status", "Tiltak", "Økonomi"]
+    chapters = [
+        [f"Kapittel {n // 3 + 1}: {names[n // 3]} {n + 1}", *(f"Linje {chr(65 + n)}{i}" for i in range(5))] for n in range(12)
+    ]
+    cleaned = remove_running_lines(chapters)  # each header is on 3 of 12 pages: below min_share
+    assert cleaned == [lines[1:] for lines in chapters]
+    chapters[4][0] = chapters[3][0] = "Kapittel 2: Status"  # same text twice, no varying number: kept
+    cleaned = remove_running_lines(chapters)
+    assert cleaned[3][0] == cleaned[4][0] == "Kapittel 2: Status" and cleaned[5][0] == "Kapittel 2: Status 6"
     # a line that recurs only in the middle of pages is body text …
     body = [[f"Topp {c}", f"a {c}", f"b {c}", "Felles tekst", f"c {c}", f"d {c}", f"Bunn {c}"] for c in "ABCDE"]
     assert all("Felles tekst" in p for p in remove_running_lines(body))

@@ -150,6 +150,7 @@ class _RawPage:
 
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demibold", re.IGNORECASE)
+_X_TOLERANCE_RATIO = 0.15
 
 
 def _center_in(obj: dict, bbox: tuple[float, float, float, float]) -> bool:
@@ -163,7 +164,9 @@ def _text_lines(chars: list[dict]) -> list[dict]:
 
     if not chars:
         return []
-    return chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=True)
+    # A word gap relative to the font size: PDFs without space glyphs (TeX,
+    # tight justified text) otherwise come out as "Eachapplicationprovides…".
+    return chars_to_textmap(chars, x_tolerance_ratio=_X_TOLERANCE_RATIO).extract_text_lines(strip=True, return_chars=True)
 
 
 def _make_line(raw: dict) -> _Line | None:
@@ -506,7 +509,7 @@ class _Headings:
         if not (big or bold):
             return 0
         num = _NUMBERED.match(text)
-        if num and "." in num.group("num"):
+        if num:
             return _level(num.group("num"))
         if big:
             size = max(ln.size for ln in para.lines)
