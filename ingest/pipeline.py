@@ -15,7 +15,6 @@ Which files are documents (:func:`iter_input_files`):
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import sys
@@ -26,6 +25,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ingest.chunk import chunk_document
 from ingest.dedupe import document_id, find_duplicate, fingerprint
+from ingest.extract import extract_items
 from ingest.manifest import load_overrides
 from ingest.metadata import infer_metadata
 from ingest.readers import SUFFIXES, read_file
@@ -74,19 +74,6 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
 
 # --------------------------------------------------------------------------
 # one file
-
-
-def _extract(doc: Document):
-    try:
-        extract = importlib.import_module("ingest.extract")
-    except ModuleNotFoundError as e:  # being written concurrently (issue #3)
-        if e.name != "ingest.extract":
-            raise
-        return [], [], []
-    fn = getattr(extract, "extract_items", None)
-    if fn is None:  # package present but not finished yet (issue #3)
-        return [], [], []
-    return fn(doc)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -169,7 +156,7 @@ def ingest_file(
         measures, recommendations, figures = [], [], []
         if extract:
             stage = "extraction"
-            measures, recommendations, figures = _extract(doc)
+            measures, recommendations, figures = extract_items(doc)
     except IngestError:
         raise
     except Exception as e:

@@ -279,6 +279,7 @@ def test_dry_run_reports_broken_files_and_goes_on(small_batch, capsys):
     assert ok.error is None and ok.format == "pdf" and ok.pages == 15 and ok.chunks > 10
     assert 0 < ok.max_chunk_tokens <= 510 and ok.seconds > 0
     assert ok.municipality.value == "Asker" and ok.doc_type.value == "programplan"
+    assert ok.measures > 0  # extraction is wired in
     assert reports[-1].near_duplicate_of == "asker.pdf"  # the same plan, read from the transcript
 
     text = format_report(reports)
