@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ingest.chunk import chunk_document
 from ingest.dedupe import document_id, find_duplicate, fingerprint
 from ingest.extract import extract_items
-from ingest.manifest import load_overrides
+from ingest.manifest import KNOWN_KEYS, load_overrides
 from ingest.metadata import infer_metadata
 from ingest.readers import SUFFIXES, read_file
 from ingest.records import Document, IngestError, IngestResult, Table
@@ -76,6 +76,19 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
 # one file
 
 
+def _override_for(overrides: dict | None, source: str) -> dict | None:
+    """The manifest/sidecar entry of ``source``. ``overrides`` is normally the
+    mapping of :func:`ingest.manifest.load_overrides` (keyed by source path);
+    an entry for this one file (only metadata keys) is accepted as well."""
+    if not overrides:
+        return None
+    if source in overrides:
+        return overrides[source]
+    if set(overrides) <= KNOWN_KEYS | {"_source"}:
+        return overrides
+    return None
+
+
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -112,7 +125,9 @@ def ingest_file(
     Returns a whole :class:`IngestResult` or raises :class:`IngestError`
     (bad input: the reader's cause; a failure after reading: cause
     ``internal``, chained to the original exception). ``overrides`` maps
-    source paths (relative to ``root``) to manifest/sidecar metadata.
+    source paths (relative to ``root``) to manifest/sidecar metadata, as
+    ``load_overrides(root)`` returns it; the one entry for this file is
+    accepted too.
     """
     path = Path(path)
     source = _relative(path, Path(root))
@@ -135,7 +150,7 @@ def ingest_file(
 
     stage = "metadata"
     try:
-        override = (overrides or {}).get(source)
+        override = _override_for(overrides, source)
         meta = infer_metadata(source, extracted.pages, extracted.title, override, meta=dict(extracted.meta))
         doc = Document(
             doc_id=doc_id,

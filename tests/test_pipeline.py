@@ -165,6 +165,20 @@ def test_baerum_pdf_tables_become_whole_row_chunks(shared_corpus, real_count):
     assert c.page_start == 11
 
 
+def test_manifest_overrides_reach_the_metadata(shared_corpus):
+    from ingest.manifest import load_overrides
+
+    root = shared_corpus / "pages"
+    path = root / "alesund__nrk-trenger-flere-boliger.txt"
+    overrides = load_overrides(root)
+    entry = overrides["alesund__nrk-trenger-flere-boliger.txt"]
+    for given in (overrides, entry):  # the whole mapping, or this file's entry
+        md = ingest_file(path, root, overrides=given, extract=False).document.metadata
+        assert md.title.value == "Trenger flere boliger (NRK Møre og Romsdal, Ålesund)"
+        assert md.title.source == "manifest" and md.municipality.value == "Ålesund"
+    assert ingest_file(path, root, extract=False).document.metadata.title.source != "manifest"
+
+
 def test_ingest_errors_name_the_file_and_cause(shared_corpus, tmp_path):
     broken = shared_corpus / "pdf" / "broken"
     for name, cause in BROKEN.items():
