@@ -290,10 +290,13 @@ class NorwegianAnalyzer:
             self._stem_counts.clear()
         counts: Counter[str] = Counter()
         for text in texts:
-            for word in _WORD_RE.findall(normalize_word(text)):
-                for w in word.split("-") if "-" in word else (word,):
-                    if len(w) >= MIN_PART and w.isalpha():
-                        counts[w] += 1
+            counts.update(_WORD_RE.findall(normalize_word(text)))
+        for word in [w for w in counts if "-" in w]:  # hyphenated: count the parts
+            n = counts.pop(word)
+            for part in word.split("-"):
+                if part:
+                    counts[part] += n
+        counts = Counter({w: n for w, n in counts.items() if len(w) >= MIN_PART and w.isalpha()})
         kept = {w: n for w, n in counts.items() if n >= min_count and w not in self.stopwords}
         self.add_vocabulary(kept)
         return len(kept)
