@@ -60,6 +60,7 @@ _MONEY_SUBJECT = re.compile(
     r"|månedsleie\w*|leie|lønn\w*|pris\w*|kvadratmeter\w*|tilsagn\w*|støtte\w*|\w*midler|utgift\w*|bostøtte\w*)\b",
     re.IGNORECASE,
 )
+_TOC = re.compile(r"(?:\.{3,}|…)\s*\d+")
 _BUDGET_CONTEXT = re.compile(r"budsjett", re.IGNORECASE)
 _BUDGET_CONTEXT2 = re.compile(r"regnskap", re.IGNORECASE)
 _BUDGET_AMOUNT = re.compile(r"(?<![\d.,])(?:\d[ \u00a0]\d{3}[ \u00a0]\d{3}|\d{1,3}[ \u00a0]\d{3})(?![\d])")
@@ -297,6 +298,8 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
     for u in ctx.units:
         if id(u.block) in skip_blocks:
             continue
+        if len(_TOC.findall(u.text)) >= 2:
+            continue  # a table of contents: "Kartlegging... 7 Unge i etableringsfasen... 7"
         cands = figures_in_sentence(u.text, ctx)
         if u.page in budget_pages:
             have = [(c.start, c.end) for c in cands]

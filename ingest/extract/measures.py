@@ -42,7 +42,8 @@ from ingest.records import Cost, Measure, Table
 # ---------------------------------------------------------------- context --
 
 MEASURE_LEAD = re.compile(
-    r"\b(?:tiltak\w*|\w*tiltak|aktivitet\w*|delprosjekt\w*|prosjekter|innsats\w*|gjennom å|ved å"
+    r"\b(?:tiltak\w*|\w*tiltak|aktivitet\w*|delprosjekt\w*|prosjekter|innsats\w*|gjennom å|ved å|prioritere\w*"
+    r"|satse\w* på|vil\s+\w+\s+(?:gjøre|gjennomføre|iverksette)"
     r"|forkantarbeid|metoder og tiltak|konkrete resultater|resultater fra|quick wins)\b",
     re.IGNORECASE,
 )
@@ -67,18 +68,17 @@ _ANALYSIS = re.compile(r"\b(?:foranalyse\w*|analyse\w*|rapport\w*|evaluering\w*|
 _HYPOTHETICAL = re.compile(r"^ved å\b|\bvil det være mulig\b|\bdersom\b|\bhvis\b", re.IGNORECASE)
 _MODAL_BEFORE = {"kan", "kunne", "må", "bør", "burde", "skulle"}
 _ANAPHORA = re.compile(
-    r"^(?:dette|disse|boligene|tiltaket|prosjektet|arbeidet|tilbudet|ordningen|teamet|håndboken|planen)\b",
+    r"^(?:dette|disse|boligene|tiltaket|prosjektet|arbeidet|tilbudet|ordningen|teamet|håndboken)\b",
     re.IGNORECASE,
 )
 _OBJECT = re.compile(
-    r"\b(?:\w*bolig(?:er|ene|en)?|\w*botilbud\w*|botiltak\w*|leilighet\w*|bofellesskap\w*|familiehjem\w*|hus|småhus"
-    r"|\w*tilbud\w*|\w*team\w*|\w*tjeneste\w*|\w*plan\w*|\w*ordning\w*|innspill|\w*prosjekt\w*|forum|kurs\w*|\w*konferanse\w*"
-    r"|\w*samling\w*|stilling\w*|\w*koordinator\w*|rutine\w*|retningslinje\w*|modell\w*|skjema\w*|håndbok\w*"
-    r"|\w*nettverk\w*|kartlegging\w*|arbeidsgruppe\w*|\w*forum|møter|rådgiver\w*|sak|kriteri\w*|opplæring"
-    r"|\w*avtale\w*|indikator\w*|metode\w*|virksomhet\w*|eiendom\w*|husleie\w*|\w*lån\w*|\w*tilskudd\w*"
-    r"|\w*støtte\w*|enhet\w*|oppfølging\w*|\w*gruppe\w*|arbeidsøkt\w*|opplegg|\w*system\w*|prosesser"
-    r"|caser|notat|vurdering\w*|gjennomgang\w*|leiekontrakt\w*|satser|hefte|fagdag\w*|\w*behov\w*|mandat\w*"
-    r"|delprosjekt\w*|velferdslab\w*)\b",
+    r"\b\w*(?:bolig(?:er|ene|en)?|botilbud|botiltak|leilighet(?:er|ene)?|bofellesskap\w*|familiehjem|hus|enhet(?:er|ene)?"
+    r"|tilbud\w*|team\w*|tjeneste\w*|plan(?:er|en|ene)?|ordning\w*|innspill|prosjekt\w*|forum|kurs\w*|konferanse\w*"
+    r"|samling\w*|stilling\w*|koordinator\w*|rutine\w*|retningslinje\w*|modell\w*|skjema\w*|håndbok\w*"
+    r"|nettverk\w*|kartlegging\w*|gruppe\w*|forum|møter|rådgiver\w*|sak|kriteri\w*|opplæring|avtale\w*"
+    r"|indikator\w*|metode\w*|virksomhet|eiendom\w*|husleie\w*|lån|lånet|tilskudd\w*|støtte\w*|oppfølging\w*"
+    r"|arbeidsøkt\w*|opplegg|system\w*|prosesser|caser|notat|vurdering\w*|gjennomgang\w*|leiekontrakt\w*|satser"
+    r"|hefte|fagdag\w*|behov\w*|mandat\w*|velferdslab\w*|kontor\w*|boenheter|småhus|leiligheter|tomt\w*)\b",
     re.IGNORECASE,
 )
 
@@ -282,6 +282,11 @@ def activity_measures(ctx: Context) -> tuple[list[Measure], set[int]]:
 
 _VAGUE = re.compile(r"\b(?:ulike|flere|en rekke|mange|diverse|andre|noen) tiltak\b", re.IGNORECASE)
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s")
+_TOC = re.compile(r"(?:\.{3,}|…)\s*\d+")
+_DOC_SUBJECT = re.compile(
+    r"^(?:denne|dette|rapporten|notatet|sluttrapporten|årsrapporten)\b(?:\s+(?:rapporten|notatet|dokumentet|sluttrapporten|årsrapporten|saken)\b)?",
+    re.IGNORECASE,
+)
 
 
 def _lead_mode(text: str) -> str | None:
@@ -326,16 +331,18 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
     if len(text.split()) < min_words or text.rstrip().endswith("?") or _mostly_upper(text):
         return False
     if re.match(r"\d+(?:[ .,]\d+)*\s+(?!av\b)[a-zæøå%]", text) or _FORM_PROMPT.search(text):
+        return False
+    if len(_TOC.findall(text)) >= 2 or re.match(r"^(?:denne|dette)\s+(?:rapporten|notatet|dokumentet)\b|^rapporten\b", text, re.I):
         return False  # "62 prosent av boligene …" is a figure; forms ask, they do not report
     cues = action_cues(doc)
     # a modal "kan/må/bør" just before the cue: possible, not decided
     cues = [c for c in cues if not any(t.lower_ in _MODAL_BEFORE for t in doc[max(0, c.start - 3) : c.start])]
     # "gjennomført de mål …": the object is a goal
     cues = [c for c in cues if not any(GOAL_WORDS.match(t.text) for t in doc[c.end : c.end + 3])]
+    # "etablert av Kommunal- og moderniseringsdepartementet": the state's action
+    cues = [c for c in cues if not _AFTER_CUE_NATIONAL.match(text[c.end_char :])]
     if not cues:
         return False
-    if any(_AFTER_CUE_NATIONAL.match(text[c.end_char :]) for c in cues):
-        return False  # "etablert av Kommunal- og moderniseringsdepartementet"
     if has_goal_start(doc) or _HYPOTHETICAL.search(text) or _VAGUE.search(text):
         return False
     if _NATIONAL_SUBJECT.match(text) or _PARTICIPATION.search(text) or _GENERIC.search(text):
@@ -346,7 +353,12 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         return False
     if re.search(r"\bhar som mål\b|\bmålet (?:er|om)\b", text, re.IGNORECASE):
         return False
-    return bool(_OBJECT.search(text))
+    # something concrete near the action: "etablert 120 boliger", "BO7 er etablert"
+    for c in cues:
+        near = doc[max(0, c.start - 10) : min(len(doc), c.end + 12)]
+        if _OBJECT.search(near.text):
+            return True
+    return False
 
 
 def unit_mentions_recommender(text: str) -> bool:
@@ -394,7 +406,8 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
 
         if b.kind == "item" and b.intro:
             if id(b) not in item_modes:
-                item_modes[id(b)] = _lead_mode(b.intro[-300:])
+                tail = re.split(r"(?<=[.!?])\s+", b.intro.strip())[-1]
+                item_modes[id(b)] = _lead_mode(tail)
             item_mode = item_modes[id(b)]
             if item_mode == "measure":
                 results_only = RESULT_LEAD.search(b.intro) and not re.search(r"tiltak", b.intro, re.IGNORECASE)
@@ -438,7 +451,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
                 mode = None
                 measure = _is_action_sentence(u)
         else:
-            if has_goal_start(doc) and not is_narrative(doc):
+            if has_goal_start(doc) and not is_narrative(doc, window=8):
                 mode, first_after_lead = "goal", False
                 continue
             measure = _is_action_sentence(u)

@@ -39,7 +39,7 @@ ACTION_VERB = (
     r"|kartlegg(?:e|er|es|ing)|kartlagt"
     r"|revider(?:e|er|es|t)|revidert"
     r"|implementer(?:e|er|es|t|ing)"
-    r"|ferdigstill(?:e|er|es|t|te)"
+    r"|ferdigstil(?:le|ler|les|t|te)"
     r"|realiser(?:e|er|es|t|ing)"
     r"|ombygg(?:e|es|ing)|ombygd"
     r"|rehabiliter(?:e|es|ing|t)"
@@ -59,6 +59,7 @@ ACTION_VERB = (
     r"|opprettelse|oppretting"
     r"|involverer|bistår|regulerer|målrettes|endret|endres"
     r"|prioriteres"
+    r"|godkjent|godkjennes|foreslås"
     r")$"
 )
 
@@ -68,7 +69,7 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["tatt", "ta", "tas"]}}, {"LOWER": "i"}, {"LOWER": "bruk"}],
     [{"LOWER": "tas"}, {"LOWER": {"IN": ["også", "nå", "derfor"]}, "OP": "?"}, {"LOWER": "sikte"}, {"LOWER": "på"}],
     [{"LOWER": {"IN": ["fulgt", "følges"]}}, {"LOWER": "opp"}],
-    [{"LOWER": "under"}, {"LOWER": {"IN": ["ombygging", "bygging", "etablering", "oppføring"]}}],
+    [{"LOWER": "under"}, {"LOWER": {"IN": ["ombygging", "bygging", "etablering", "oppføring", "planlegging", "utredning"]}}],
     [{"LOWER": {"IN": ["har", "er", "ble", "blitt"]}}, {"LOWER": {"IN": ["ansatt", "tilsatt"]}}],
     [{"LOWER": {"REGEX": "^sats(e|er|es)$"}}, {"LOWER": {"IN": ["på", "ekstra"]}}],
     [{"LOWER": "søker"}, {"LOWER": "om"}],
@@ -167,7 +168,7 @@ def sentences(text: str) -> list[Sentence]:
         s, e = sent.start_char, sent.end_char
         # the tokenizer keeps "2011." together, so "… i 2011. Åsterud …" is not split
         base = s
-        for m in re.finditer(r"(?:(?<=\d{4})|(?<=\d/\d\d)|(?<=\d/\d))\.\s+(?=[A-ZÆØÅ])", text[base:e]):
+        for m in re.finditer(r"(?:(?<=\d{4})|(?<=\d/\d\d)|(?<=\d/\d)|(?<=[a-zæøå] \d\d)|(?<=[a-zæøå] \d))\.\s+(?=[A-ZÆØÅ][a-zæøå])", text[base:e]):
             spans.append((s, base + m.start() + 1))
             s = base + m.end()
         spans.append((s, e))
@@ -202,10 +203,16 @@ _MEANS_BEFORE_AA = {
     "begynt", "startet", "mulighet",
 }
 _NEGATION = {"ikke", "aldri", "ingen", "verken"}
-_SUBCLAUSE = {"som", "fordi", "dersom", "hvis", "når", "om", "hvordan", "hvorfor", "hvilke", "hva"}
+_SUBCLAUSE = {"som", "fordi", "dersom", "hvis", "når", "om", "hvordan", "hvorfor", "hvilke", "hvilken", "hvilket", "hva"}
 
 
 _CLAUSE_START = {"et", "en", "ei", "det", "de", "vi", "kommunen", "dette", "den", "han", "hun", "man", "disse"}
+
+
+_NOT_NOUN = {
+    "en", "et", "ei", "den", "det", "de", "i", "på", "med", "av", "til", "for", "som", "og", "nye", "flere", "alle",
+    "nå", "også", "fra", "ved", "under", "etter", "før", "om", "seg", "sin", "sitt", "sine", "ut", "opp", "inn",
+}
 
 
 def _in_subclause(doc: Doc, i: int) -> bool:
@@ -266,7 +273,7 @@ def action_cues(doc: Doc) -> list[Span]:
             and doc[s - 1].lower_ in _ADJ_BEFORE
             and e < len(doc)
             and doc[e].is_alpha
-            and doc[e].text.islower()
+            and doc[e].lower_ not in _NOT_NOUN
             and not _NOMINAL.match(first)
             and first.endswith(("t", "te", "de", "d"))
         ):
