@@ -281,6 +281,12 @@ class NorwegianAnalyzer:
                 self._stem_counts[self.stem(w)] += int(n)
         self._compile_synonyms()
 
+    def set_vocabulary(self, vocabulary: Iterable[str] | Mapping[str, int]) -> None:
+        """Replace the learnt vocabulary (e.g. with the counts saved with an index)."""
+        self._counts.clear()
+        self._stem_counts.clear()
+        self.add_vocabulary(vocabulary)
+
     def learn_vocabulary(self, texts: Iterable[str], min_count: int = 2, *, replace: bool = False) -> int:
         """Count the words of `texts`; words seen at least `min_count` times
         become compound parts and their counts steer splitting (`replace`

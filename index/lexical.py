@@ -209,8 +209,9 @@ class LexicalIndex:
         cls, directory: str | os.PathLike[str], analyzer: NorwegianAnalyzer | None = None
     ) -> LexicalIndex:
         """Load what `save` wrote. The analyzer (default: a new
-        `NorwegianAnalyzer`) gets the saved vocabulary; if the analysis data
-        files changed since the save, `stale` is set and a warning logged."""
+        `NorwegianAnalyzer`) gets the saved vocabulary, replacing what it had,
+        so pass the analyzer you also use for highlighting. If the analysis
+        data files changed since the save, `stale` is set and a warning logged."""
         path = Path(directory) / FILENAME
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
@@ -220,7 +221,7 @@ class LexicalIndex:
             counts = z["counts"].tolist()
             if analyzer is None:
                 analyzer = NorwegianAnalyzer()
-            analyzer.add_vocabulary(dict(zip(words, counts)))
+            analyzer.set_vocabulary(dict(zip(words, counts)))
             idx = cls(analyzer, k1=meta["k1"], b=meta["b"], method=meta["method"])
             idx._vocab = {t: i for i, t in enumerate(z["vocab"].tolist())}
             ids = z["ids"].tolist()

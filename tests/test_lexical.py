@@ -182,3 +182,12 @@ def test_empty_index(tmp_path):
 def test_scores_are_bm25_positive_and_sorted(index):
     scores = np.array([s for _, s in index.search("bostedsløse kartlegging", 20)])
     assert (scores > 0).all() and (np.diff(scores) <= 0).all()
+
+
+def test_load_into_a_given_analyzer_replaces_its_vocabulary(index, tmp_path):
+    index.save(tmp_path)
+    shared = NorwegianAnalyzer()
+    shared.add_vocabulary({"xyzzy": 99})  # stale counts from elsewhere
+    loaded = LexicalIndex.load(tmp_path, analyzer=shared)
+    assert loaded.analyzer is shared
+    assert shared.vocabulary_counts == index.analyzer.vocabulary_counts
