@@ -78,7 +78,8 @@ _OBJECT = re.compile(
     r"|nettverk\w*|kartlegging\w*|gruppe\w*|forum|møter|rådgiver\w*|sak|kriteri\w*|opplæring|avtale\w*"
     r"|indikator\w*|metode\w*|virksomhet|eiendom\w*|husleie\w*|lån|lånet|tilskudd\w*|støtte\w*|oppfølging\w*"
     r"|arbeidsøkt\w*|opplegg|system\w*|prosesser|caser|notat|vurdering\w*|gjennomgang\w*|leiekontrakt\w*|satser"
-    r"|hefte|fagdag\w*|behov\w*|mandat\w*|velferdslab\w*|kontor\w*|boenheter|småhus|leiligheter|tomt\w*)\b",
+    r"|hefte|fagdag\w*|behov\w*|mandat\w*|velferdslab\w*|kontor\w*|boenheter|småhus|leiligheter|tomt\w*"
+    r"|veileder\w*|konsulent\w*|miljøterapeut\w*|medarbeider\w*)\b",
     re.IGNORECASE,
 )
 

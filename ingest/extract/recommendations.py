@@ -35,7 +35,6 @@ _CONTEXT_CUE = re.compile(
     re.IGNORECASE,
 )
 _LIST_END = re.compile(r"^(?:anbefalingene|disse|dette|det)\b", re.IGNORECASE)
-_CONTEXT_SPAN = 30  # units a named analysis stays "in force"
 
 
 def _norm_header(h: str) -> str:
@@ -51,13 +50,15 @@ def _rec_column(table: Table) -> int | None:
 
 
 class _Attribution:
-    """Who is being reported on, as the text goes along."""
+    """Who is being reported on, as the text goes along: an organisation named
+    together with its analysis or recommendations stays "in force" for the
+    rest of that paragraph and the next two, unless a heading comes first."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.current: str | None = None
+        self.block_no = {id(b): i for i, b in enumerate(ctx.blocks)}
         self.since = -(10**9)
-        self.section: tuple[str, ...] = ()
         self.doc_level = self._doc_level()
 
     def _doc_level(self) -> str | None:
@@ -68,8 +69,8 @@ class _Attribution:
             if found:
                 return found[0]
         # A report whose opening names its author: "Rambøll presenterer …",
-        # "NIBR har gjennomført en foranalyse …"
-        for u in self.ctx.units[:12]:
+        # "NIBR … har gjennomført en foranalyse …"
+        for u in self.ctx.units[:6]:
             if _CONTEXT_CUE.search(u.text):
                 found = self.ctx.vocab.match_recommenders(u.text)
                 if found:
@@ -77,17 +78,13 @@ class _Attribution:
         return None
 
     def see(self, unit: Unit) -> None:
-        sec = tuple(unit.block.section[:2])
-        if sec != self.section:
-            self.section = sec
-            if unit.index - self.since > 2:
-                self.current = None
+        no = self.block_no[id(unit.block)]
+        if unit.is_heading or no - self.since > 2:
+            self.current = None
         if _CONTEXT_CUE.search(unit.text):
             found = self.ctx.vocab.match_recommenders(unit.text)
             if found:
-                self.current, self.since = found[0], unit.index
-        if self.current and unit.index - self.since > _CONTEXT_SPAN:
-            self.current = None
+                self.current, self.since = found[0], no
 
     def in_sentence(self, text: str) -> str | None:
         found = self.ctx.vocab.match_recommenders(text)
