@@ -274,6 +274,38 @@ def run(
         serve(index=index, host=host, port=port)
 
 
+@app.command()
+def guide(
+    topic: Annotated[str, typer.Argument(help="A topic from the vocabulary, e.g. 'ventelister' ('all' for every topic).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write <topic>.<format> into.")] = Path("guides"),
+    format: Annotated[str, typer.Option("--format", help="html, md or json.")] = "html",
+    index: IndexOpt = None,
+    base_url: Annotated[
+        Optional[str], typer.Option(help="Link citations to a running boso, e.g. http://127.0.0.1:8000.")
+    ] = None,
+) -> None:
+    """Write guidance pages ("Slik gjør andre kommuner det"): every text
+    extracted from a municipal document and cited to its page."""
+    from api.guide_render import FORMATS, render
+    from index.guide import build_guide, resolve_topic, topic_list
+
+    if format not in FORMATS:
+        _err(f"boso: unknown format '{format}'; one of: {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    keys = [k for k, _, _ in topic_list()] if topic == "all" else [resolve_topic(topic)]
+    if keys == [None]:
+        _err(f"boso: unknown topic '{topic}'; one of: {', '.join(k for k, _, _ in topic_list())}")
+        raise typer.Exit(2)
+    idx = _open(index)
+    out.mkdir(parents=True, exist_ok=True)
+    for key in keys:
+        g = build_guide(idx, key)
+        path = out / f"{key}.{format}"
+        path.write_text(render(g, format, link_base=base_url), encoding="utf-8")
+        typer.echo(f"{path}  ({len(g.examples)} kommuner, {len(g.recommendations)} anbefalinger, "
+                   f"{len(g.key_figures)} tall, {len(g.sources)} kilder)")
+
+
 def main() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     app()

@@ -253,6 +253,21 @@ def _page_links(n_pages: int, current: int, make: Any) -> list[tuple[int, str | 
     return out
 
 
+def tables_on_page(store: Any, doc_id: str, page_no: int, look_back: int = 5) -> list[dict[str, Any]]:
+    """Tables standing on `page_no`, including the rows of a table that
+    started on an earlier page and continues here (`Table.pages`)."""
+    out = []
+    for m in range(max(1, page_no - look_back), page_no + 1):
+        p = store.page(doc_id, m) if m != page_no else None
+        tables = p["tables"] if p else []
+        for t in tables:
+            if page_no in (t.get("pages") or []):
+                rows = [r for r, rp in zip(t["rows"], t.get("row_pages") or []) if rp == page_no]
+                out.append({**t, "rows": rows or t["rows"], "continued_from": m})
+    page = store.page(doc_id, page_no)
+    return out + (page["tables"] if page else [])
+
+
 def _has_image(doc: dict[str, Any]) -> bool:
     return doc["format"] == "pdf" and Path(doc["path"]).is_file()
 
@@ -278,6 +293,7 @@ def document_page(request: Request, doc_id: str, side: str = "", chunk: str = ""
             page_no = ch["page_start"] if ch else 1
         page = idx.store.page(doc_id, page_no)
         duplicates = idx.store.duplicates_of(doc_id)
+        tables = tables_on_page(idx.store, doc_id, page_no) if page else []
         terms = idx.analyzer.highlight_spans(q, page["text"]) if page and q else []
     n_pages = doc["n_pages"] or 0
     if page is None:
@@ -291,7 +307,7 @@ def document_page(request: Request, doc_id: str, side: str = "", chunk: str = ""
     ctx = {
         "section": "sok", "doc": doc, "page_no": page_no, "n_pages": n_pages, "ocr": page["ocr"],
         "page_html": mark_text(page["text"], passage, terms), "marked": passage is not None or bool(terms),
-        "tables": page["tables"], "q": q, "duplicates": duplicates,
+        "tables": tables, "q": q, "duplicates": duplicates,
         "image_url": f"/dokument/{doc_id}/side/{page_no}.png" if _has_image(doc) else None,
         "page_links": _page_links(n_pages, page_no, make),
         "prev_url": make(page_no - 1) if page_no > 1 else None,
