@@ -97,7 +97,7 @@ def main() -> None:
     t_analyzer = time.perf_counter() - t0
     texts = synth_texts(args.texts + 1000, args.words)
     extra, texts = texts[args.texts :], texts[: args.texts]
-    ids = [f"c{i}" for i in range(len(texts))]
+    ids = list(range(len(texts)))  # integer ids, as index.collection passes
     n_words = sum(len(t.split()) for t in texts)
 
     idx = LexicalIndex(analyzer)
@@ -127,7 +127,7 @@ def main() -> None:
     lat_100 = timed_searches(idx, queries, allowed100)
 
     t0 = time.perf_counter()
-    idx.add([f"x{i}" for i in range(len(extra))], extra)
+    idx.add(list(range(len(texts), len(texts) + len(extra))), extra)
     idx.remove(ids[:1000])
     t_incr_tokens = time.perf_counter() - t0
     t0 = time.perf_counter()

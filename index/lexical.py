@@ -58,6 +58,8 @@ class LexicalIndex:
         self._bm25: bm25s.BM25 | None = None
         self._row_ids: list[DocId] = []
         self._rows: dict[DocId, int] = {}
+        self._int_ids: np.ndarray | None = None
+        self._int_order = np.zeros(0, dtype=np.int64)
         self._dirty = True
 
     # ------------------------------------------------------------- contents
@@ -118,7 +120,7 @@ class LexicalIndex:
 
     def _rebuild(self) -> None:
         self._row_ids = list(self._docs)
-        self._rows = {doc_id: i for i, doc_id in enumerate(self._row_ids)}
+        self._index_rows()
         self._dirty = False
         if not self._row_ids:
             self._bm25 = None
@@ -127,6 +129,29 @@ class LexicalIndex:
         corpus = [arr.tolist() for arr in self._docs.values()]
         bm25.index((corpus, self._vocab), create_empty_token=False, show_progress=False)
         self._bm25 = bm25
+
+    def _index_rows(self) -> None:
+        self._rows = {doc_id: i for i, doc_id in enumerate(self._row_ids)}
+        self._int_ids: np.ndarray | None = None
+        if self._row_ids and all(type(i) is int for i in self._row_ids):
+            ids = np.asarray(self._row_ids, dtype=np.int64)
+            order = np.argsort(ids, kind="stable")
+            self._int_ids, self._int_order = ids[order], order
+
+    def _allowed_rows(self, allowed_ids: set[DocId]) -> np.ndarray:
+        """Row numbers of the allowed ids that are in the index."""
+        if self._int_ids is not None and allowed_ids:
+            try:
+                wanted = np.fromiter(allowed_ids, dtype=np.int64, count=len(allowed_ids))
+            except (TypeError, ValueError, OverflowError):
+                wanted = None
+            if wanted is not None:  # vectorised lookup for integer ids
+                pos = np.searchsorted(self._int_ids, wanted)
+                found = pos < len(self._int_ids)
+                found[found] = self._int_ids[pos[found]] == wanted[found]
+                return self._int_order[pos[found]]
+        rows = self._rows
+        return np.fromiter((r for r in map(rows.get, allowed_ids) if r is not None), dtype=np.int64)
 
     # --------------------------------------------------------------- search
     def search(
@@ -149,9 +174,7 @@ class LexicalIndex:
         if allowed_ids is None:
             rows = np.flatnonzero(scores > 0)
         else:
-            rows = np.fromiter(
-                (r for r in map(self._rows.get, allowed_ids) if r is not None), dtype=np.int64
-            )
+            rows = self._allowed_rows(allowed_ids)
             rows = rows[scores[rows] > 0]
         if rows.size > k:
             rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
@@ -228,7 +251,7 @@ class LexicalIndex:
             offsets, tokens = z["offsets"], z["tokens"]
             idx._docs = {doc_id: tokens[offsets[i] : offsets[i + 1]].copy() for i, doc_id in enumerate(ids)}
             idx._row_ids = ids
-            idx._rows = {doc_id: i for i, doc_id in enumerate(ids)}
+            idx._index_rows()
             if "bm25_data" in z.files and ids:
                 bm25 = bm25s.BM25(k1=idx.k1, b=idx.b, method=idx.method)
                 bm25.scores = {

@@ -191,3 +191,15 @@ def test_load_into_a_given_analyzer_replaces_its_vocabulary(index, tmp_path):
     loaded = LexicalIndex.load(tmp_path, analyzer=shared)
     assert loaded.analyzer is shared
     assert shared.vocabulary_counts == index.analyzer.vocabulary_counts
+
+
+def test_integer_ids_filter_like_string_ids(docs):
+    names = list(docs)
+    by_str, by_int = LexicalIndex(), LexicalIndex()
+    by_str.build(names, list(docs.values()))
+    by_int.build(list(range(1000, 1000 + len(names))), list(docs.values()))
+    allowed = set(range(1000, 1000 + len(names), 3)) | {-5, 10**12}  # plus unknown ids
+    got = by_int.search("kommunale boliger", 8, allowed_ids=allowed)
+    want = by_str.search("kommunale boliger", 8, allowed_ids={names[i - 1000] for i in allowed if 1000 <= i < 1000 + len(names)})
+    assert [names[i - 1000] for i, _ in got] == [d for d, _ in want]
+    assert len(got) == 8 and all(i in allowed for i, _ in got)
