@@ -5,16 +5,19 @@
 1. words: letters/digits, hyphen-joined words kept together ("bo-oppfølging"),
    a dangling hyphen dropped ("rus- og psykisk helse" -> rus, psykisk, helse);
    NFKC, lower case, soft hyphens removed, accents folded except æ ø å;
-2. synonyms from `data/synonyms.txt`, matched by stem, mapped to the
-   canonical (first) term of the group: bustøtte -> bostøtte;
+2. synonyms from `data/synonyms.txt`, matched on the word and its likely
+   inflected forms, mapped to the canonical (first) term of the group:
+   bustøtta -> bostøtte; compounds are rewritten part by part
+   (bustadsosialt -> boligsosialt);
 3. stopwords from `data/stopwords.txt` (Bokmål + Nynorsk function words);
 4. compound splitting against a vocabulary (the system word lists
    /usr/share/dict/bokmaal and nynorsk from Debian's `wnorwegian` when present,
    `data/compound_parts.txt`, and words learnt from the corpus), with the
    linking elements -s- and -e-: ventelistetiltak -> venteliste + tiltak,
    startlånsordningen -> startlån + ordningen;
-5. Snowball Norwegian stemming (PyStemmer), plus -alt/-ivt -> -al/-iv so
-   that boligsosialt meets boligsosial.
+5. Snowball Norwegian stemming (PyStemmer), plus -alt/-ivt -> -al/-iv
+   (boligsosialt = boligsosial) and -ere/-erne agent nouns (leietakere =
+   leietaker).
 
 Each word yields its whole stem first and then the stems of its parts, so an
 exact compound match scores above a match on the parts alone.
@@ -61,7 +64,6 @@ MAX_PART = 24  # longest non-final compound part considered
 PREFIX_LEN = 5  # prefixes up to this length prune the compound search
 FUGE = ("s", "e")  # linking elements between compound parts
 
-_HYPHENS = "-\u2010\u2011"
 _WORD_RE = re.compile(r"[^\W_](?:[^\W_]|\u00ad)*(?:[-\u2010\u2011](?:[^\W_]|\u00ad)+)*")
 _SEGMENT_RE = re.compile(r"[^-\u2010\u2011]+")
 _FOLD = str.maketrans(
