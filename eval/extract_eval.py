@@ -44,8 +44,38 @@ RESULTS = REPO / "eval" / "results" / "extract.md"
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 TYPES = ("measure", "recommendation", "figure")
 THRESHOLD = 0.6
-# Labelled after the rules were written and never used to tune them: their
-# scores are the honest estimate. Everything else is the development set.
+# Held-out documents were labelled after the rules were written. Set 1 was
+# scored once and then used to fix the rules (so it now flatters them); set 2
+# was chosen systematically (every 8th unused file of pages/) afterwards and
+# its first score is the honest estimate. Everything else is development.
+HELD_OUT_2 = {
+    "pages__andebu__forslag-boligsosial-handlingsplan-2011",
+    "pages__bodo__veiviseren-bolig-nu",
+    "pages__flora__husbanken-bustadsosialt-velferdsprogram",
+    "pages__karmoy__saksframlegg-retningslinjer-startlan-2015",
+    "pages__midt-norge__bolig-for-velferd-folgestudie-laeringsprosjekter",
+    "pages__nasjonal__fafo-housing-first-i-norge-sluttrapport-2015",
+    "pages__nasjonal__husbanken-fou-housing-first-sluttrapport-oppsummering",
+    "pages__nasjonal__imdi-boveiledning-og-veiledning-i-boligkarriere-2017",
+    "pages__nasjonal__nova-innsats-mot-utkastelser-2011",
+    "pages__nasjonal__ssb-kostra-midlertidige-botilbud-14-dager",
+    "pages__nasjonal__veiviseren-tildelingsavtaler-utleieboliger",
+    "pages__sandnes__fylkesmannen-statens-pris-2016",
+    "pages__stord__statens-pris-boligsosialt-arbeid-2018",
+}
+HELD_OUT_3 = {  # labelled and scored once after the last rule change; not tuned on
+    "pages__bergen__integrasjon-kommunale-utleieboliger-borettslag-2004",
+    "pages__fauske__eiendomsforvaltning-kommunale-boliger-2013",
+    "pages__husbanken__ntnu-erfaringer-kommuneprogram-2017",
+    "pages__lorenskog__sluttanalyse-ramboll-2015",
+    "pages__nasjonal__fafo-samordnet-bosetting-av-flyktninger-2015",
+    "pages__nasjonal__husbanken-omradeloft-samarbeidsavtale",
+    "pages__nasjonal__moreforsking-boso-forankring-handlingsplan-2010",
+    "pages__nasjonal__paa-vei-til-egen-bolig-statusrapport-2-2005",
+    "pages__nasjonal__veiviseren-bo-oppfolging-og-tjenester-i-bolig",
+    "pages__ostfold-interkommunalt__innovasjon-boligetablering-og-tjenester",
+    "pages__stord__husbanken-boligsosialt-velferdsprogram",
+}
 HELD_OUT = {
     "pages__ringsaker__by-og-tettstedsprogram-tilvisningsavtaler",
     "pages__tonsberg__husbanken-programside-2014",
@@ -62,6 +92,50 @@ _STOP = set(
     "og i på av til for med som er det den de en et at å har var ble vil skal kan om fra ved seg sin sitt sine "
     "ikke også eller men så der her alle andre dette disse the".split()
 )
+
+
+# Scores of each held-out set the first time it was run, before any rule was
+# changed in its light (recorded by hand; the live tables below are current).
+FIRST_RUN = {
+    "held-out 1": {"measure": (23, 9, 6), "recommendation": (0, 0, 0), "figure": (8, 10, 7)},
+    "held-out 2": {"measure": (10, 11, 4), "recommendation": (1, 1, 0), "figure": (28, 15, 14)},
+    "held-out 3": {"measure": (2, 1, 0), "recommendation": (0, 0, 0), "figure": (3, 2, 2)},
+}
+
+
+METHOD_NOTES = """## How the labels were made
+
+- Read by hand (PDF pages with `pdftotext -f N -l N`, the `.txt`/`.html` files), one short quote per item;
+  page numbers are the reader's physical pages (a `pages/*.txt` file is usually one page).
+- **Measure**: a concrete action the municipality (or its programme) has taken, is taking or plans:
+  build/buy/establish/hire/introduce/map/arrange/produce a plan, incl. items of lists introduced as
+  measures or as the means of a goal ("… gjennom å:", "… vil prioritere:"). Not measures: goals, visions,
+  sub-goals, principles, vague statements ("ulike tiltak"), what the state or a consultant did.
+- **Recommendation**: advice from an analyst/evaluator (Rambøll, NOVA, NIBR …), one per sentence.
+- **Figure**: a quantity of dwellings, households, persons, municipalities, money or a percent, stated
+  as fact, plan or target; not dates, years, durations, page/section numbers. Money in an activity
+  plan is the measure's cost, not a separate figure.
+- Development set: after the extractor had run, 11 labels were added to it for consistency with the
+  rules above (items missed while labelling); none were removed. Held-out sets were labelled before
+  their first run and only page numbers were corrected to the reader's pages.
+
+## Known weaknesses
+
+- Measures in running prose of unseen text: pooled first-run recall 0.29, precision 0.48 — the
+  rules catch action verbs near concrete objects; descriptions in relative clauses ("… som kommunen vil
+  kartlegge"), nominal mentions and policy statements are missed or confused.
+- Numbers in flattened tables without units (a table of years, amounts and household counts typed
+  as text) are not read as figures.
+- A table row continued over a page break is merged by the PDF reader and keeps the first page, so
+  one Bærum recommendation is cited on page 10 instead of 11.
+"""
+
+
+def _split(stem: str) -> str:
+    for name, members in (("held-out 1", HELD_OUT), ("held-out 2", HELD_OUT_2), ("held-out 3", HELD_OUT_3)):
+        if stem in members:
+            return name
+    return "development"
 
 
 def content_tokens(text: str) -> list[str]:
@@ -217,12 +291,12 @@ def run(corpus: Path, verbose: bool = False) -> str:
         extract_seconds += time.time() - t
         scores, missed, false = score_doc(labels, measures, recs, figures)
         group = lf.stem.split("__", 1)[0]
-        split = "held-out" if lf.stem in HELD_OUT else "development"
+        split = _split(lf.stem)
         for typ in TYPES:
             totals[typ].add(scores[typ])
             per_group[group][typ].add(scores[typ])
             per_split[split][typ].add(scores[typ])
-        rows.append((lf.stem + (" (held-out)" if lf.stem in HELD_OUT else ""), scores))
+        rows.append((lf.stem + ("" if split == "development" else f" ({split})"), scores))
         if verbose:
             print(f"\n## {lf.stem}")
             for lab in missed:
@@ -259,11 +333,25 @@ def run(corpus: Path, verbose: bool = False) -> str:
               "Development documents were used to write and tune the rules; held-out documents were labelled "
               "afterwards and not used for tuning.", "",
               "| split | type | labels | extracted | matched | P | R |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
-    for split in ("development", "held-out"):
+    for split in ("development", "held-out 1", "held-out 2", "held-out 3"):
         sc_by = per_split[split]
         for typ in TYPES:
             sc = sc_by[typ]
             lines.append(f"| {split} | {typ} | {sc.labels} | {sc.items} | {sc.matched} | {fmt(sc.precision)} | {fmt(sc.recall)} |")
+    lines += ["", METHOD_NOTES.rstrip()]
+    lines += ["", "### First run of each held-out set (before any fix made in its light)", "",
+              "The honest estimate for unseen text. Labels / extracted / matched.", "",
+              "| set | type | labels | extracted | matched | P | R |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    pooled = {t: [0, 0, 0] for t in TYPES}
+    for split, by_type in FIRST_RUN.items():
+        for typ in TYPES:
+            lab, ext, mat = by_type[typ]
+            pooled[typ] = [a + b for a, b in zip(pooled[typ], (lab, ext, mat))]
+            if lab or ext:
+                lines.append(f"| {split} | {typ} | {lab} | {ext} | {mat} | {fmt(mat / ext if ext else None)} | {fmt(mat / lab if lab else None)} |")
+    for typ in TYPES:
+        lab, ext, mat = pooled[typ]
+        lines.append(f"| **pooled** | {typ} | {lab} | {ext} | {mat} | {fmt(mat / ext if ext else None)} | {fmt(mat / lab if lab else None)} |")
     lines += ["", "## By corpus folder", "", "| folder | type | labels | extracted | P | R |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for g, sc_by in sorted(per_group.items()):
         for typ in TYPES:

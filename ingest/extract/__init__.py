@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ingest.extract.common import Context
 from ingest.extract.figures import extract_figures
-from ingest.extract.measures import activity_measures, extract_measures
+from ingest.extract.measures import extract_measures
 from ingest.extract.money import find_money, parse_nok
 from ingest.extract.recommendations import extract_recommendations
 from ingest.records import Document, Figure, Measure, Recommendation
@@ -27,7 +27,6 @@ def extract_items(doc: Document) -> tuple[list[Measure], list[Recommendation], l
     """Measures, recommendations and figures of `doc`, in reading order."""
     ctx = Context.build(doc)
     recommendations, rec_units = extract_recommendations(ctx)
-    measures = extract_measures(ctx, skip_units=rec_units)
-    _, activity_blocks = activity_measures(ctx)
+    measures, activity_blocks = extract_measures(ctx, skip_units=rec_units)
     figures = extract_figures(ctx, skip_blocks=activity_blocks)
     return measures, recommendations, figures

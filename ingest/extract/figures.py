@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.extract.common import Context, Unit, clip, year_range, years_in
+from ingest.extract.common import Context, Unit, year_range, years_in
 from ingest.extract.money import NUM, Money, find_money, parse_number
 from ingest.records import Figure
 
@@ -30,9 +30,11 @@ _MOD = (
 UNIT_CLASSES: list[tuple[str, str]] = [
     ("boliger", r"\w*boliger|\w*boligene|leiligheter|leilighetene|\w*enheter|\w*enhetene|småhus|hus|familiehjem"
                 r"|bofellesskap|omsorgsplasser|\w*plasser|\w*bustader"),
-    ("husstander", r"husstander|husstandene|husholdninger|husholdningene|hushald|familier|familiene|barnefamilier"),
+    ("husstander", r"husstander|husstandene|husholdninger|husholdningene|hushald|husstandar|familier|familiene"
+                   r"|familiar|barnefamilier"),
     ("personer", r"personer|mennesker|individer|brukere|beboere|søkere|ungdommer|mindreårige|barn|flyktninger"
-                 r"|bostedsløse|innbyggere|deltakere|deltagere|ansatte|leietakere|flyktningar|bebuarar|personar"),
+                 r"|bostedsløse|innbyggere|deltakere|deltagere|ansatte|leietakere|flyktningar|bebuarar|personar"
+                 r"|innbyggarar|innbyggjarar|deltakarar|bustadlause|menneske"),
     ("kommuner", r"\w*kommuner|\w*kommunar"),
     ("årsverk", r"årsverk|stillinger|stillingar"),
 ]

@@ -27,7 +27,6 @@ import re
 from ingest.extract.common import Context, Unit, clip, period_of, year_range, years_in
 from ingest.extract.money import find_money, parse_nok, parse_number
 from ingest.extract.nlp import (
-    FINITE,
     GOAL_WORDS,
     split_run_on,
     action_cues,
@@ -65,7 +64,7 @@ _PARTICIPATION = re.compile(
     re.IGNORECASE,
 )
 _ANALYSIS = re.compile(r"\b(?:foranalyse\w*|analyse\w*|rapport\w*|evaluering\w*|undersøkelse\w*)\b", re.IGNORECASE)
-_HYPOTHETICAL = re.compile(r"^ved å\b|\bvil det være mulig\b|\bdersom\b|\bhvis\b", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(r"^ved å\b|\bvil det være mulig\b|\bdersom\b|\bhvis\b|\balltid\b", re.IGNORECASE)
 _MODAL_BEFORE = {"kan", "kunne", "må", "bør", "burde", "skulle"}
 _ANAPHORA = re.compile(
     r"^(?:dette|disse|boligene|tiltaket|prosjektet|arbeidet|tilbudet|ordningen|teamet|håndboken)\b",
@@ -284,10 +283,6 @@ def activity_measures(ctx: Context) -> tuple[list[Measure], set[int]]:
 _VAGUE = re.compile(r"\b(?:ulike|flere|en rekke|mange|diverse|andre|noen) tiltak\b", re.IGNORECASE)
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s")
 _TOC = re.compile(r"(?:\.{3,}|…)\s*\d+")
-_DOC_SUBJECT = re.compile(
-    r"^(?:denne|dette|rapporten|notatet|sluttrapporten|årsrapporten)\b(?:\s+(?:rapporten|notatet|dokumentet|sluttrapporten|årsrapporten|saken)\b)?",
-    re.IGNORECASE,
-)
 
 
 def _lead_mode(text: str) -> str | None:
@@ -354,6 +349,9 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         return False
     if re.search(r"\bhar som mål\b|\bmålet (?:er|om)\b", text, re.IGNORECASE):
         return False
+    # an action noun as the topic of a statement: "Fremskaffelse av boliger beskriver …"
+    if all(c.start <= 1 and re.match(r"\w+(?:ing|else|gang)$", c[0].lower_) for c in cues) and is_narrative(doc, 8):
+        return False
     # something concrete near the action: "etablert 120 boliger", "BO7 er etablert"
     for c in cues:
         near = doc[max(0, c.start - 10) : min(len(doc), c.end + 12)]
@@ -379,7 +377,6 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
     first_after_lead = False
     label_lead = False  # "Tiltak: …" — a label for one sentence, not a list
     prev_block = None
-    prev_unit: Unit | None = None
     last_measure_unit: int | None = None
     item_modes: dict[int, str | None] = {}
     skip_blocks = skip_blocks | _budget_blocks(ctx)
@@ -397,7 +394,6 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
             if not (carried or page_break):
                 mode, first_after_lead = None, False
         prev_block = b
-        before, prev_unit = prev_unit, u
         if id(b) in skip_blocks or u.index in skip_units:
             continue
         if any(_SKIP_SECTION.search(h) for h in b.section):
@@ -490,10 +486,12 @@ def _add_money(m: Measure, text: str) -> None:
 
 def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
     money = find_money(text)
+    # a period only where the sentence states one: the document's own period
+    # (a plan's 2016–2026) says little about a measure mentioned in passing
     per = year_range(text)
     if per is None:
         ys = years_in(text)
-        per = (min(ys), max(ys)) if ys else ctx.period
+        per = (min(ys), max(ys)) if ys else None
     return Measure(
         text=clip(text),
         citation=ctx.citation(u.page, u.block.section_text),
@@ -506,12 +504,16 @@ def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
     )
 
 
-def extract_measures(ctx: Context, skip_units: set[int]) -> list[Measure]:
+def extract_measures(ctx: Context, skip_units: set[int]) -> tuple[list[Measure], set[int]]:
+    """All measures of the document (tables, flattened activity plans, lists
+    and prose), and the ids of the activity-plan blocks (whose amounts are
+    costs, not figures). `skip_units`: sentences already taken as
+    recommendations."""
     measures = table_measures(ctx)
     act, handled = activity_measures(ctx)
     measures += act
     measures += prose_measures(ctx, skip_units, handled)
-    return _dedupe(measures)
+    return _dedupe(measures), handled
 
 
 def _dedupe(measures: list[Measure]) -> list[Measure]:
@@ -526,4 +528,4 @@ def _dedupe(measures: list[Measure]) -> list[Measure]:
     return out
 
 
-__all__ = ["extract_measures", "FINITE"]
+__all__ = ["extract_measures", "table_measures", "activity_measures", "prose_measures"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 # Spelled-out numbers. "en/ett/ei" are left out on purpose: they are the
 # indefinite article far more often than the number one.
 WORD_NUMBERS: dict[str, float] = {
-    "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "sju": 7, "syv": 7, "åtte": 8,
+    "null": 0, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "sju": 7, "syv": 7, "åtte": 8,
     "ni": 9, "ti": 10, "elleve": 11, "tolv": 12, "tretten": 13, "fjorten": 14, "femten": 15,
     "seksten": 16, "sytten": 17, "atten": 18, "nitten": 19, "tjue": 20, "tretti": 30,
     "førti": 40, "femti": 50, "hundre": 100,

@@ -54,7 +54,7 @@ ACTION_VERB = (
     r"|utvikl(?:e|er|es|et)"
     r"|start(?:e|er|es|et)"
     r"|vedtatt|vedtas|vedtok"
-    r"|inngå|inngås|inngått"
+    r"|inngås|inngått"
     r"|planlegges|planlagt"
     r"|opprettelse|oppretting"
     r"|involverer|bistår|regulerer|målrettes|endret|endres"
@@ -282,6 +282,8 @@ def action_cues(doc: Doc) -> list[Span]:
             continue
         if _in_subclause(doc, s):
             continue
+        if any(t.like_num for t in doc[max(0, s - 2) : s]) and s >= 1 and doc[s - 1].lower_ in ("har", "hadde", "er"):
+            continue  # "… 2 har kjøpt egen bolig": people counted, not an action taken
         out.append(span)
     return out
 
@@ -319,7 +321,7 @@ FINITE = frozenset(
     """
     er har var ble blir vil skal kan må får gir viser ser mener ønsker arbeider tilbyr
     disponerer sto står ligger bør gjelder omfatter handler betyr innebærer fikk hadde
-    kom går vet tror sier fremstår representerer bygger
+    kom går vet tror sier fremstår representerer bygger beskriver
     """.split()
 )
 SUBORDINATORS = frozenset("som at der hvor når om fordi dersom hvis".split())

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from ingest.extract.common import Context, Unit, clip
-from ingest.extract.nlp import REC_STARTERS, Sentence, is_narrative, sentences, split_run_on, tokens
+from ingest.extract.nlp import REC_STARTERS, is_narrative, sentences, split_run_on, tokens
 from ingest.records import Recommendation, Table
 
 _REC_VERB = re.compile(r"^(?:bør|anbefaler|anbefales|foreslår|foreslås|tilrår|tilrås|rår)$", re.IGNORECASE)
@@ -34,6 +34,7 @@ _CONTEXT_CUE = re.compile(
     r"anbefal|foranalyse|analyse|rapport|evaluer|undersøkelse|funn|konklu|forsker|utredning",
     re.IGNORECASE,
 )
+_SENTENCE_ONLY = {"Husbanken"}
 _LIST_END = re.compile(r"^(?:anbefalingene|disse|dette|det)\b", re.IGNORECASE)
 
 
@@ -63,7 +64,10 @@ class _Attribution:
 
     def _doc_level(self) -> str | None:
         md = self.ctx.doc.metadata
-        pub = md.publisher.value if md and md.publisher.value else None
+        # a national report's publisher (NOVA, Fafo …) made its recommendations;
+        # a municipal document's "publisher" says nothing about who advised it
+        national = not (md and md.municipality.value)
+        pub = md.publisher.value if md and md.publisher.value and national else None
         if pub:
             found = self.ctx.vocab.match_recommenders(str(pub))
             if found:
@@ -72,17 +76,25 @@ class _Attribution:
         # "NIBR … har gjennomført en foranalyse …"
         for u in self.ctx.units[:6]:
             if _CONTEXT_CUE.search(u.text):
-                found = self.ctx.vocab.match_recommenders(u.text)
+                found = self._named(u.text)
                 if found:
                     return found[0]
         return None
+
+    def _named(self, text: str) -> list[str]:
+        # Husbanken is named in nearly every text; it counts only when the
+        # sentence itself says it recommends (see `in_sentence`).
+        return [n for n in self.ctx.vocab.match_recommenders(text) if n not in _SENTENCE_ONLY]
 
     def see(self, unit: Unit) -> None:
         no = self.block_no[id(unit.block)]
         if unit.is_heading or no - self.since > 2:
             self.current = None
         if _CONTEXT_CUE.search(unit.text):
-            found = self.ctx.vocab.match_recommenders(unit.text)
+            found = self._named(unit.text)
+            if not found:  # "Rambøll har … . Dette er noen av hovedfunnene:"
+                for prev in self.ctx.units[max(0, unit.index - 2) : unit.index]:
+                    found = self._named(prev.text) or found
             if found:
                 self.current, self.since = found[0], no
 
@@ -95,14 +107,13 @@ class _Attribution:
 
 
 def _bor_is_main(doc) -> bool:
-    """'BK bør avklare …' yes; 'hva kommunen bør arbeide med' no."""
+    """'BK bør avklare …', 'Personer som bor lenge i mottak bør …' yes;
+    'hva kommunen bør arbeide med' no (a subordinate clause right before)."""
     for i, tok in enumerate(doc):
         if _REC_VERB.match(tok.text):
-            if i > 9:
+            if i > 12:
                 return False
-            if i and doc[i - 1].lower_ in _NOT_BEFORE_BOR:
-                return False
-            if any(t.lower_ in _NOT_BEFORE_BOR - {"at", "om"} for t in doc[:i]):
+            if any(t.lower_ in _NOT_BEFORE_BOR for t in doc[max(0, i - 3) : i]):
                 return False
             return True
     return False
@@ -226,4 +237,4 @@ def extract_recommendations(ctx: Context) -> tuple[list[Recommendation], set[int
     return recs + more, used
 
 
-__all__ = ["extract_recommendations", "Sentence"]
+__all__ = ["extract_recommendations"]
