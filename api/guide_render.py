@@ -82,6 +82,12 @@ def fmt_period(period: Any) -> str:
     return str(a) if a == b else f"{a}–{b}"
 
 
+def http_url(url: Any) -> str | None:
+    """`url` when it is an http(s) address, else None: a document's URL
+    comes from metadata and must never become a javascript: link."""
+    return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
+
+
 def doc_type_label(key: str | None) -> str:
     return DOC_TYPE_LABELS.get(key or "", key or "")
 
@@ -108,6 +114,7 @@ def environment() -> jinja2.Environment:
     env.filters["period"] = fmt_period
     env.filters["doctype"] = doc_type_label
     env.filters["status"] = lambda s: STATUS_LABELS.get(s or "", s or "")
+    env.filters["http_url"] = http_url
     env.globals["cite_href"] = cite_href
     env.globals["series_svg"] = series_svg
     return env
@@ -243,7 +250,7 @@ def render_md(guide: Guide, *, link_base: str | None = None) -> str:
         extra = ", ".join(str(x) for x in (s.municipality or s.publisher, doc_type_label(s.doc_type), s.year) if x)
         line = f"{s.ref}. {_md_escape(s.title)}" + (f" ({_md_escape(extra)})" if extra else "")
         line += f", s. {pages}. Fil: `{s.source}`"
-        if s.url:
+        if http_url(s.url):
             line += f". <{s.url}>"
         L.append(line)
     L += ["", f"*Generert av boso {guide.generated} fra kommunale dokumenter. Hver tekst er sitert fra kilden som "

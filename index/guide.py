@@ -351,7 +351,9 @@ def build_guide(idx: Any, topic: str, *, max_cards: int = MAX_CARDS) -> Guide:
         elif it.type == "recommendation":
             cite = sources.cite(it)
             recommendations.append(_recommendation(it, cite, None, sources.doc_type(it.doc_id)))
-    recommendations.sort(key=lambda r: 0 if r.doc_type in EVALUATION_TYPES else 1)  # stable: keeps relevance
+    # analyses and evaluations first (by document type, or a named analyst such as
+    # Rambøll or NOVA); the sort is stable, so relevance order holds within each
+    recommendations.sort(key=lambda r: 0 if r.by or r.doc_type in EVALUATION_TYPES else 1)
     guide.recommendations = recommendations[:MAX_RECOMMENDATIONS]
     guide.key_figures = figures[:MAX_FIGURES]
     guide.series = figure_series(guide.key_figures)

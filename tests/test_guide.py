@@ -209,3 +209,16 @@ def test_cli_writes_guides(sample_index, tmp_path, monkeypatch):
     assert d["examples"] and d["examples"][0]["citations"][0]["href"].startswith("http://127.0.0.1:8000/dokument/")
     r = runner.invoke(cli.app, ["guide", "romfart", "--out", str(tmp_path)])
     assert r.exit_code == 2 and "unknown topic" in r.output
+
+
+def test_only_http_urls_become_links():
+    from api.guide_render import http_url
+
+    assert http_url("https://www.asker.kommune.no/x") == "https://www.asker.kommune.no/x"
+    assert http_url("javascript:alert(1)") is None and http_url(None) is None
+    g = _toy_guide()
+    from index.guide import GuideSource
+
+    g.sources = [GuideSource(ref=1, doc_id="0123456789abcdef", title="Plan", source="x.pdf", pages=[17],
+                             url="javascript:alert(1)")]
+    assert "javascript:" not in render(g, "html") and "javascript:" not in render_md(g)

@@ -45,6 +45,34 @@ def texts(tree, xpath: str) -> list[str]:
     return [" ".join(e.text_content().split()) for e in tree.xpath(xpath)]
 
 
+# -- pure helpers -------------------------------------------------------------
+
+def test_passage_span_follows_a_chunk_across_pages():
+    from api.web import passage_span
+
+    text = "Innledning. Ventelisten er lang. Slutt."
+    one = {"page_start": 3, "page_end": 3, "char_start": 12, "char_end": 32, "text": "Ventelisten er lang."}
+    assert passage_span(one, 3, text) == (12, 32) and passage_span(one, 4, text) is None
+    two = {"page_start": 3, "page_end": 4, "char_start": 12, "char_end": 6, "text": "Ventelisten er lang. Slutt."}
+    assert passage_span(two, 3, text) == (12, len(text))  # from its start to the page end
+    assert passage_span(two, 4, text) == (0, 6)  # from the page start to its end
+    # offsets that do not fit the page: found by the chunk's opening words
+    bad = {"page_start": 3, "page_end": 3, "char_start": 0, "char_end": 0, "text": "Ventelisten  er\nlang."}
+    assert passage_span(bad, 3, text) == (12, 12 + len(bad["text"]))
+
+
+def test_marked_text_is_escaped_and_nested_properly():
+    from api.web import mark_text
+
+    text = "<script>x</script> venteliste og tiltak"
+    html = str(mark_text(text, (19, 29), [(19, 29), (33, 39)]))
+    assert html.startswith("&lt;script&gt;x&lt;/script&gt; ")
+    assert '<mark class="passage" id="passasje"><mark class="term">venteliste</mark></mark>' in html
+    assert html.endswith(' og <mark class="term">tiltak</mark>')
+    # without a passage the first term carries the anchor
+    assert str(mark_text(text, None, [(33, 39)])).endswith('<mark class="term" id="passasje">tiltak</mark>')
+
+
 # -- search -------------------------------------------------------------------
 
 def test_search_page_lists_hits_with_page_citations(client):
