@@ -97,7 +97,7 @@ def _year(value: str, label: str) -> int | None:
 
 
 def _url(path: str, params: dict[str, Any], fragment: str = "") -> str:
-    clean = {k: v for k, v in params.items() if v not in (None, "", 0) or (k == "side" and v)}
+    clean = {k: v for k, v in params.items() if v not in (None, "", 0)}  # offset 0 is the default
     qs = urlencode(clean)
     return path + ("?" + qs if qs else "") + ("#" + fragment if fragment else "")
 

@@ -122,7 +122,7 @@ def test_search_to_cited_page_to_compare_to_guide(server, watched, sample_index)
     first_cite = hits.first.locator("a.page-link")
     assert re.fullmatch(r"s\. \d+", first_cite.inner_text())
     assert "165" in " ".join(hits.nth(i).inner_text() for i in range(3))
-    assert page.locator("aside.facets").get_by_role("link", name="Asker").count() == 1
+    assert page.locator("aside.facets").get_by_role("link", name="Asker", exact=True).count() == 1
     watched.shot("01-sok")
 
     # 2. open the cited page: the passage is marked and scrolled into view
