@@ -129,6 +129,7 @@ def test_search_to_cited_page_to_compare_to_guide(server, watched, sample_index)
     cited_page = first_cite.inner_text()[3:]
     first_cite.click()
     page.wait_for_url(re.compile(r"/dokument/[0-9a-f]{16}\?side=\d+"))
+    page.wait_for_load_state("networkidle")  # a PDF page's image has loaded
     assert page.locator("h2#side-overskrift").inner_text().startswith(f"Side {cited_page}")
     passage = page.locator("mark#passasje")
     assert passage.is_visible() and _in_viewport(passage)
@@ -145,6 +146,7 @@ def test_search_to_cited_page_to_compare_to_guide(server, watched, sample_index)
     assert img.evaluate("i => i.naturalWidth") > 800
     assert page.locator("div.text mark.term").first.inner_text().lower().startswith("venteliste")
     page.get_by_role("link", name="Side 9", exact=True).click()
+    page.wait_for_load_state("networkidle")
     assert page.locator("h2#side-overskrift").inner_text().startswith("Side 9")
     watched.shot("03-dokument-pdf")
 
@@ -174,6 +176,7 @@ def test_search_to_cited_page_to_compare_to_guide(server, watched, sample_index)
     link = asker.locator("span.cite a").first
     page_no = re.search(r"s\.\s(\d+)$", link.inner_text()).group(1)
     link.click()
+    page.wait_for_load_state("networkidle")
     assert page.locator("h2#side-overskrift").inner_text().startswith(f"Side {page_no}")
 
     assert watched.problems == []
