@@ -117,6 +117,7 @@ def environment() -> jinja2.Environment:
     env.filters["http_url"] = http_url
     env.globals["cite_href"] = cite_href
     env.globals["series_svg"] = series_svg
+    env.globals["series_title"] = series_title
     return env
 
 
@@ -130,6 +131,15 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def series_title(series: FigureSeries) -> str:
+    """"personer på venteliste (personer)"; just the unit when the subject
+    is the unit itself."""
+    subject = (series.subject or "").strip()
+    if not subject or subject.lower() == series.unit.lower():
+        return series.unit.capitalize()
+    return f"{subject[:1].upper()}{subject[1:]} ({series.unit})"
+
+
 def series_svg(series: FigureSeries, chart_id: str = "graf") -> Markup:
     """A horizontal bar chart of one figure series as inline SVG: one bar per
     point, labelled with municipality/year and the value; each bar's tooltip
@@ -140,7 +150,7 @@ def series_svg(series: FigureSeries, chart_id: str = "graf") -> Markup:
     height = top * 2 + row_h * len(pts)
     vmax = max((abs(p.value) for p in pts), default=0.0) or 1.0
     esc = html.escape
-    title = f"{series.subject or 'Tall'} ({series.unit})"
+    title = series_title(series)
     desc = "; ".join(f"{p.label}: {fmt_number(p.value)} {series.unit}" for p in pts)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
@@ -236,7 +246,7 @@ def render_md(guide: Guide, *, link_base: str | None = None) -> str:
     if not guide.key_figures:
         L += ["Ingen tall om temaet i kunnskapsbasen ennå.", ""]
     for s in guide.series:
-        L += [f"**{_md_escape(s.subject or 'Tall')} ({_md_escape(s.unit)})**", "", "| Kommune/år | Verdi | Kilde |",
+        L += [f"**{_md_escape(series_title(s))}**", "", "| Kommune/år | Verdi | Kilde |",
               "| --- | ---: | --- |"]
         for p in s.points:
             L.append(f"| {_md_escape(p.label)} | {fmt_number(p.value)} | {_md_cite(p.citation, link_base)} |")

@@ -75,8 +75,12 @@ def test_chart_is_svg_with_one_bar_per_point_scaled_to_the_largest():
     assert len(bars) == 2
     w = [float(b.get("width")) for b in bars]
     assert w[0] > w[1] > 0 and abs(w[1] / w[0] - 7 / 165) < 0.02
-    assert root.get("role") == "img" and root.find(f"{ns}title").text == "venteliste (husstander)"
+    assert root.get("role") == "img" and root.find(f"{ns}title").text == "Venteliste (husstander)"
     assert "Asker 2010: 165 husstander" in root.find(f"{ns}desc").text
+    from api.guide_render import series_title
+    from index.guide import FigureSeries
+
+    assert series_title(FigureSeries(subject="husstander", unit="husstander")) == "Husstander"
     # every bar names its source
     assert all("Kilde [1]: Plan, s. 1" in g.find(f"{ns}title").text for g in root.findall(f"{ns}g"))
 
