@@ -293,6 +293,10 @@ class Index:
 
         paths = [Path(p) for p in paths]
         files = list(iter_input_files(paths))
+        if files:
+            # A missing or mismatched model is the system's fault, not the
+            # files': fail the batch once with its message instead.
+            self.encoder  # noqa: B018
         known = self.store.all_paths()
         overrides: dict[Path, dict[str, dict]] = {}
         summary = IngestSummary()
@@ -407,12 +411,45 @@ class Index:
         elif mode == "dense":
             ranked = dense
         else:
-            ranked = fuse(lexical, dense, cfg)
+            evidence = self._evidence(query, lexical, dense) if cfg.evidence_weight > 0 else []
+            ranked = fuse(lexical, dense, cfg, evidence)
         hits = self._collapse(self._hits(query, ranked))
         resp = SearchResponse(query=query, total=len(hits), hits=hits[offset : offset + k], mode=mode)
         if facets:
             resp.facets = self.store.facet_counts([int(v) for v, _ in ranked])
         return resp
+
+    def _evidence(
+        self, query: str, lexical: list[tuple[int, float]], dense: list[tuple[int, float]]
+    ) -> list[tuple[int, float]]:
+        """Candidates that hold extracted items on the query's topics, by
+        how many they hold (see FusionConfig.evidence_weight)."""
+        from ingest.vocabulary import Vocabulary
+
+        topics = Vocabulary.load().match_topics(query)
+        if not topics:
+            return []
+        vids = list(dict.fromkeys([v for v, _ in lexical] + [v for v, _ in dense]))
+        rows = self.store.chunks_by_vid(vids)
+        docs = sorted({r["doc_id"] for r in rows.values()})
+        items: dict[str, list[tuple[int, str]]] = {}
+        for t in topics:
+            for it in self.store.items(topic=t, doc_ids=docs):
+                items.setdefault(it["doc_id"], []).append((it["page"], it["text"][:60]))
+        scored = []
+        for vid in vids:
+            r = rows.get(vid)
+            if r is None:
+                continue
+            n = sum(
+                1
+                for page, head in items.get(r["doc_id"], ())
+                if r["page_start"] <= page <= r["page_end"] and head[:40] in r["text"]
+            )
+            if n:
+                scored.append((vid, float(n)))
+        scored.sort(key=lambda x: -x[1])
+        return scored
 
     def _hits(self, query: str, ranked: list[tuple[int, float]]) -> list[Hit]:
         rows = self.store.chunks_by_vid([v for v, _ in ranked])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,10 @@ def sample_index(shared_corpus, tmp_path_factory):
     be reported, not indexed), built once per test session."""
     from index.collection import Index
 
-    folder = tmp_path_factory.mktemp("sample-index")
+    # BOSO_TEST_INDEX=DIR reuses (and updates) an index folder between runs
+    # while developing; CI builds a fresh one.
+    reuse = os.environ.get("BOSO_TEST_INDEX")
+    folder = Path(reuse) if reuse else tmp_path_factory.mktemp("sample-index")
     idx = Index(folder)
     summary = idx.ingest([shared_corpus])
     idx.summary = summary
