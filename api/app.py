@@ -100,8 +100,9 @@ def create_app(index_dir: Path | str, *, index: Index | None = None) -> FastAPI:
             q=q, municipality=municipality, doc_type=doc_type, year_from=year_from, year_to=year_to,
             programme=programme, k=k, offset=offset, mode=mode,
         )
-        with lock:
-            return run_search(idx, params, facets=facets)
+        # no lock: searches only read (per-thread SQLite connections), and
+        # the encoder and FAISS release the GIL, so two cores are used
+        return run_search(idx, params, facets=facets)
 
     @app.get("/documents", tags=["documents"], responses=ERRORS)
     def documents(

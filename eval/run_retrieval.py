@@ -37,7 +37,7 @@ def load_queries(split: str = "all") -> list[dict]:
 def ranked_docs(idx: Index, query: str, mode: str, fusion: FusionConfig, depth: int = 50) -> list[str]:
     """Distinct corpus-relative paths in rank order; a collapsed
     near-duplicate counts as retrieved at its representative's rank."""
-    resp = idx.search(query, k=depth, mode=mode, fusion=fusion)
+    resp = idx.search(query, k=depth, mode=mode, fusion=fusion, snippets=False)
     out: list[str] = []
     for h in resp.hits:
         for src in [h.source] + [d["source"] for d in h.also_in]:

@@ -389,6 +389,7 @@ class Index:
         mode: Mode = "hybrid",
         fusion: FusionConfig | None = None,
         facets: bool = False,
+        snippets: bool = True,
     ) -> SearchResponse:
         self.refresh()
         filters = filters or Filters()
@@ -413,8 +414,10 @@ class Index:
         else:
             evidence = self._evidence(query, lexical, dense) if cfg.evidence_weight > 0 else []
             ranked = fuse(lexical, dense, cfg, evidence)
-        hits = self._collapse(self._hits(query, ranked))
-        resp = SearchResponse(query=query, total=len(hits), hits=hits[offset : offset + k], mode=mode)
+        hits = self._collapse(self._hits(ranked))
+        page = hits[offset : offset + k]
+        self._finish(query, page, snippets)  # snippets and copies only for what is shown
+        resp = SearchResponse(query=query, total=len(hits), hits=page, mode=mode)
         if facets:
             resp.facets = self.store.facet_counts([int(v) for v, _ in ranked])
         return resp
@@ -451,14 +454,13 @@ class Index:
         scored.sort(key=lambda x: -x[1])
         return scored
 
-    def _hits(self, query: str, ranked: list[tuple[int, float]]) -> list[Hit]:
+    def _hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         rows = self.store.chunks_by_vid([v for v, _ in ranked])
         hits = []
         for vid, score in ranked:
             r = rows.get(vid)
             if r is None:
                 continue
-            spans = self.analyzer.highlight_spans(query, r["text"])
             hits.append(
                 Hit(
                     doc_id=r["doc_id"],
@@ -473,17 +475,18 @@ class Index:
                     section=r["section"] or "",
                     score=round(float(score), 6),
                     text=r["text"],
-                    snippet=make_snippet(r["text"], spans),
+                    snippet="",
                     kind=r["kind"] or "text",
                 )
             )
             hits[-1].__dict__["_dup_group"] = r["duplicate_of"] or r["doc_id"]
         return hits
 
-    def _collapse(self, hits: list[Hit]) -> list[Hit]:
+    @staticmethod
+    def _collapse(hits: list[Hit]) -> list[Hit]:
         """Near-duplicate documents appear once: hits from the second and
-        later documents of a duplicate group are dropped, and the kept hits
-        list the other copies' sources in `also_in`."""
+        later documents of a duplicate group are dropped (`_finish` lists the
+        other copies' sources in `also_in`)."""
         chosen: dict[str, str] = {}  # group -> doc_id kept
         out = []
         for h in hits:
@@ -492,15 +495,21 @@ class Index:
             if keep != h.doc_id:
                 continue
             out.append(h)
+        return out
+
+    def _finish(self, query: str, hits: list[Hit], snippets: bool = True) -> None:
+        """Snippets with the query's terms marked, and the other copies of
+        each hit's document."""
         others: dict[str, list[dict[str, str]]] = {}
-        for h in out:
+        for h in hits:
+            if snippets:
+                h.snippet = make_snippet(h.text, self.analyzer.highlight_spans(query, h.text))
             if h.doc_id not in others:
                 others[h.doc_id] = [
                     {"doc_id": d["doc_id"], "source": d["source"], "format": d["format"]}
                     for d in self.store.duplicates_of(h.doc_id)
                 ]
             h.also_in = others[h.doc_id]
-        return out
 
     # -- info ---------------------------------------------------------------
     def stats(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from index.search import make_snippet
 from index.store import Filters
 
 ITEM_TYPES = ("measure", "recommendation", "figure")
@@ -102,7 +103,7 @@ def score_items(
     passages: dict[str, list[dict[str, Any]]] = defaultdict(list)
     search_text = query or (vocab.topic_label(topic) if topic else "")
     if search_text:
-        resp = idx.search(search_text, filters, k=depth, mode="hybrid")
+        resp = idx.search(search_text, filters, k=depth, mode="hybrid", snippets=False)
         top = resp.hits[0].score if resp.hits else 1.0
         for rank, h in enumerate(resp.hits):
             rel = h.score / top if top else 0.0
@@ -115,7 +116,8 @@ def score_items(
                 doc_rank.setdefault(d["doc_id"], rank)
             if h.municipality and len(passages[h.municipality]) < 2:
                 passages[h.municipality].append(
-                    {"doc_id": h.doc_id, "source": h.source, "title": h.title, "page": h.page, "snippet": h.snippet}
+                    {"doc_id": h.doc_id, "source": h.source, "title": h.title, "page": h.page,
+                     "snippet": make_snippet(h.text, idx.analyzer.highlight_spans(search_text, h.text))}
                 )
 
     # 2. candidates: items on a found page, or tagged with a query topic

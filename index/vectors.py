@@ -24,8 +24,8 @@ import numpy as np
 
 ANN_THRESHOLD = 50_000
 HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+HNSW_EF_CONSTRUCTION = 200
+HNSW_EF_SEARCH = 256
 COMPACT_DEAD_FRACTION = 0.2
 
 
@@ -109,7 +109,7 @@ class VectorIndex:
         if allowed is not None:
             return self._exact_subset(q[0], k, self._positions(allowed))
         if exact and self.is_ann:
-            return self._exact_subset(q[0], k, np.flatnonzero(self.alive))
+            return self._exact_subset(q[0], k, None if self.alive.all() else np.flatnonzero(self.alive))
         idx = self._index()
         if self.is_ann:
             params = faiss.SearchParametersHNSW()
