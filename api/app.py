@@ -15,33 +15,16 @@ from pydantic import BaseModel
 
 from api.service import MAX_K, MAX_OFFSET, MAX_QUERY, SearchParams, canonical_municipality, run_search
 from index.collection import Index
+from index.search import Hit
 from index.compare import compare, compared_item, comparison_csv, municipality_profile, peers, score_items
 
 DOC_ID = r"^[0-9a-f]{16}$"
 
 
-class HitOut(BaseModel):
-    doc_id: str
-    chunk_id: str
-    source: str
-    title: str
-    municipality: str | None
-    doc_type: str | None
-    year: int | None
-    page: int
-    pages: list[int]
-    section: str
-    score: float
-    text: str
-    snippet: str
-    kind: str
-    also_in: list[dict[str, str]]
-
-
 class SearchOut(BaseModel):
     query: str
     total: int
-    hits: list[HitOut]
+    hits: list[Hit]  # the dataclass the index returns: one definition
     facets: dict[str, dict[str, int]] | None = None
 
 
