@@ -56,10 +56,12 @@ DEFAULT_BACKEND = "onnx-int8"
 """Backend of the installed default model, chosen by bench/bench_embed.py."""
 ONNX_FILES = {"onnx": _model.ONNX_FP32, "onnx-int8": _model.ONNX_INT8}
 E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
-DEFAULT_BATCH_SIZE = 4
-"""Texts per forward pass. Small batches keep the activations in cache: on
-this 2-core machine onnx-int8 ran ~20 passages/s at 4 against ~16 at 32, and
-torch float32 ~16 against ~12 (bench/bench_embed.py)."""
+BATCH_SIZES = {"onnx-int8": 1, "onnx": 4, "torch": 4}
+"""Texts per forward pass by backend (bench/bench_embed.py, 2 cores, 100-word
+passages). Small batches keep activations in cache: onnx-int8 ran 22
+passages/s at 1 against 15 at 32, torch 15.5 at 4 against 11 at 32. For int8,
+1 also makes a text's vector independent of what it is batched with (the
+activation scale is computed per forward pass)."""
 
 
 class ModelNotInstalledError(FileNotFoundError):
@@ -242,6 +244,7 @@ class Encoder:
         dim = get_dim()
         self.info = ModelInfo(name=f"{name}@{backend}", dim=int(dim), checksum=checksum)
         self.max_tokens = int(st_model.max_seq_length or st_model.tokenizer.model_max_length)
+        self.batch_size = BATCH_SIZES.get(backend, 4)
         self._counter = _token_counter(st_model.tokenizer)
 
     # ---------------------------------------------------------------- loading
@@ -346,14 +349,14 @@ class Encoder:
 
     # ------------------------------------------------------------- encoding
 
-    def encode_queries(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+    def encode_queries(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """(n, dim) L2-normalised float32 query vectors (query prompt added)."""
         long = [i for i, n in enumerate(self._counter([self.query_prompt + t for t in texts])) if n > self.max_tokens]
         if long:
             log.warning("query %s exceeds %d tokens; the model sees only its start", long, self.max_tokens)
         return self._encode(texts, self.query_prompt, batch_size)
 
-    def encode_passages(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+    def encode_passages(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """(n, dim) L2-normalised float32 passage vectors (passage prompt added).
 
         Passages over `max_tokens` are encoded from their first `max_tokens`
@@ -368,8 +371,9 @@ class Encoder:
             )
         return self._encode(texts, self.passage_prompt, batch_size)
 
-    def _encode(self, texts: Sequence[str], prompt: str, batch_size: int) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], prompt: str, batch_size: int | None) -> np.ndarray:
         texts = list(texts)
+        batch_size = batch_size or self.batch_size
         if not texts:
             return np.zeros((0, self.info.dim), dtype=np.float32)
         vecs = self.model.encode(

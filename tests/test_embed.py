@@ -239,6 +239,15 @@ def test_vectors_are_normalised_float32_with_the_e5_prefixes(encoder, torch_enco
     assert float(raw_p @ bare) < 0.99
 
 
+def test_int8_vector_does_not_depend_on_its_batch(encoder, sentences):
+    """int8 activations are scaled per forward pass; the default one text per
+    pass keeps a passage's vector the same whatever it is encoded with."""
+    alone = encoder.encode_passages(sentences[:1])[0]
+    together = encoder.encode_passages([sentences[5], sentences[0], "Kort."])[1]
+    assert np.array_equal(alone, together)
+    assert np.array_equal(encoder.encode_queries([sentences[0]])[0], encoder.encode_queries(sentences[:3])[0])
+
+
 @pytest.mark.parametrize("backend", ["onnx-int8", "torch"])
 @pytest.mark.parametrize(
     "query,target",
