@@ -285,16 +285,20 @@ class Encoder:
             weights = _torch_weights(folder)
         else:
             weights = [ONNX_FILES[backend]]
-            if not (folder / weights[0]).is_file():
-                hint = "run `boso model install --force`" if manifest else "export it to ONNX first"
-                raise ModelNotInstalledError(f"{folder} has no {weights[0]} for backend '{backend}'; {hint}")
         if manifest is not None:
             checksum = manifest.get("checksums", {}).get(backend)
-            if checksum is None:
+            if checksum is None or not all((folder / w).is_file() for w in weights):
+                have = ", ".join(sorted(manifest.get("checksums", {})))
                 raise ModelNotInstalledError(
-                    f"{folder} was installed without the '{backend}' backend; run `boso model install --force`"
+                    f"{folder} has no '{backend}' backend (it has: {have}); "
+                    "run `boso model install --force` if one of those is missing"
                 )
         else:
+            if not weights or not all((folder / w).is_file() for w in weights):
+                raise ModelNotInstalledError(
+                    f"{folder} has no {' '.join(weights) or 'weights'} for backend '{backend}'"
+                    + ("; export the model to ONNX first" if backend != "torch" else "")
+                )
             checksum = _folder_checksum(folder, weights)
 
         import torch

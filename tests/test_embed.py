@@ -204,6 +204,26 @@ def test_encoder_is_loaded_once_per_backend(encoder, torch_encoder):
         Encoder.load(backend="gpu")
 
 
+def test_backend_not_built_is_a_clear_error(model_dir):
+    with pytest.raises(ModelNotInstalledError, match=r"no 'onnx' backend \(it has: onnx-int8, torch\)"):
+        Encoder.load(backend="onnx")
+
+
+def test_plain_folder_gets_a_checksum_from_its_files(model_dir, tmp_path, monkeypatch):
+    """A sentence-transformers folder without boso's manifest (e.g. a model a
+    user copied in) loads with the torch backend; its checksum is computed
+    from its files the same way, so the same weights stay compatible."""
+    monkeypatch.setenv("BOSO_CACHE", str(tmp_path / "cache"))
+    copy = tmp_path / "my-e5"
+    shutil.copytree(model_dir, copy, ignore=shutil.ignore_patterns("*.safetensors", "onnx", M.MANIFEST))
+    (copy / "model.safetensors").symlink_to(model_dir / "model.safetensors")
+    enc = Encoder.load(str(copy))
+    assert enc.backend == "torch" and enc.info.name == "my-e5@torch"
+    assert enc.info.checksum == M.read_manifest(model_dir)["checksums"]["torch"]
+    assert enc.query_prompt == "query: " and enc.passage_prompt == "passage: "
+    assert (tmp_path / "cache" / "checksums.json").is_file()  # hashed once, remembered
+
+
 # ------------------------------------------------------------ vectors
 
 
