@@ -28,6 +28,17 @@ class Extracted:
     HTML <title> suffix), "url", "author", "created" (DOCX core properties)."""
 
 
+def read_nonempty_bytes(path: Path, empty_detail: str = "no bytes in file") -> bytes:
+    """The file's bytes; IngestError `unreadable` or `empty` otherwise."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise IngestError(str(path), "unreadable", str(e)) from e
+    if not raw.strip():
+        raise IngestError(str(path), "empty", empty_detail)
+    return raw
+
+
 def read_file(path: Path) -> Extracted:
     path = Path(path)
     fmt = SUFFIXES.get(path.suffix.lower())

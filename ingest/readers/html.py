@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lhtml
 
-from ingest.readers import Extracted
+from ingest.readers import Extracted, read_nonempty_bytes
 from ingest.records import IngestError, Page, Table
 
 _TITLE_SEP = re.compile(r"\s+(?:[-–—|:]{1,2}|::)\s+")
@@ -24,12 +24,7 @@ _TITLE_SEP = re.compile(r"\s+(?:[-–—|:]{1,2}|::)\s+")
 def read_html(path: Path) -> Extracted:
     """Read an HTML file into an ``Extracted`` (format "html")."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise IngestError(str(path), "unreadable", str(e)) from e
-    if not raw.strip():
-        raise IngestError(str(path), "empty", "no bytes in file")
+    raw = read_nonempty_bytes(path, "no bytes in file")
     try:
         tree = lhtml.fromstring(raw)
     except (etree.ParserError, ValueError) as e:

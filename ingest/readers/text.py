@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ingest.readers import Extracted
+from ingest.readers import Extracted, read_nonempty_bytes
 from ingest.records import IngestError, Page
 
 # Lines that are part of a document-sharing site's page template, not the document.
@@ -50,12 +50,7 @@ _MD_HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*#*\s*$", re.MULTILINE)
 def read_text(path: Path) -> Extracted:
     """Read a .txt/.md file into an ``Extracted`` (format "text")."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise IngestError(str(path), "unreadable", str(e)) from e
-    if not raw.strip():
-        raise IngestError(str(path), "empty", "no text in file")
+    raw = read_nonempty_bytes(path, "no text in file")
     text, warnings = _decode(raw, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
