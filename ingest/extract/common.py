@@ -4,6 +4,7 @@ vocabulary), years and periods, and the sentence units the rules run over."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from ingest.extract.blocks import Block, iter_blocks
@@ -48,6 +49,30 @@ def period_of(text: str) -> tuple[int, int] | None:
     if ys:
         return min(ys), max(ys)
     return None
+
+
+_TOC_START = re.compile(
+    r"^\W*(?:\d+\s+)?(?:innholdsfortegnelse|innholdsliste|innhold|innhald|innhaldsliste|innhaldsoversikt|table of contents)\b",
+    re.IGNORECASE,
+)
+_TOC_LEADER = re.compile(r"(?:\.{3,}|…)\s*\d+")
+_TOC_SECTION = re.compile(r"(?<![\d.,])\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-ZÆØÅ]")
+_SENT_END = re.compile(r"[a-zæøå)][.!?](?:\s+[A-ZÆØÅ]|\s*$)")
+
+
+@lru_cache(maxsize=4096)
+def is_toc(text: str) -> bool:
+    """A table of contents typed as text: opens with "Innhold" or is a run
+    of section numbers or dot leaders with hardly a sentence in it. Its
+    entries ("Kartlegging av boligbehov … 12 Flyktninger 13") are neither
+    measures nor figures."""
+    if _TOC_START.match(text):
+        return len(_SENT_END.findall(text)) <= max(2, len(text) // 400)
+    leaders = len(_TOC_LEADER.findall(text))
+    sections = len(_TOC_SECTION.findall(text))
+    if leaders >= 3 or sections >= 4:
+        return len(_SENT_END.findall(text)) <= (leaders + sections) // 2
+    return False
 
 
 def clip(text: str, limit: int = 400) -> str:

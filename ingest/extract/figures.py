@@ -18,23 +18,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.extract.common import Context, Unit, year_range, years_in
+from ingest.extract.common import Context, Unit, is_toc, year_range, years_in
 from ingest.extract.money import NUM, Money, find_money, parse_number
 from ingest.records import Figure
 
 _MOD = (
     r"(?:nye|nya|kommunale|kommunalt|disponerte|disponible|lavterskel|egnede|tilrettelagte|tilpassede|ordinære"
     r"|private|ledige|midlertidige|varige|permanente|små|store|flere|sosiale|bosatte|enslige|unge|eldre|ekstra"
-    r"|særskilt|eide|aktive|registrerte|ulike|heldøgns|bemannede|statlige|nyetablerte|nybygde)"
+    r"|særskilt|eide|aktive|registrerte|ulike|heldøgns|bemannede|statlige|nyetablerte|nybygde"
+    # any other attributive adjective in the plural/definite: "vanskeligstilte",
+    # "rusavhengige", "kommunalt eigde" (Nynorsk "nye kommunale bustader")
+    r"|(?![a-zæøå]+ste\b)[a-zæøå]{2,}(?:e|t))"
 )
 UNIT_CLASSES: list[tuple[str, str]] = [
-    ("boliger", r"\w*boliger|\w*boligene|leiligheter|leilighetene|\w*enheter|\w*enhetene|småhus|hus|familiehjem"
-                r"|bofellesskap|omsorgsplasser|\w*plasser|\w*bustader"),
+    ("boliger", r"\w*boliger|\w*boligene|\w*leiligheter|\w*leilighetene|\w*enheter|\w*enhetene|småhus|hus|familiehjem"
+                r"|bofellesskap|(?:omsorgs|sykehjems|institusjons|bo|bu|avlastnings|bolig|bustad|hospits|akutt|døgn|omsorgs)plass(?:er|ar)|\w*bustader|\w*bustadene|\w*leilegheiter"
+                r"|\w*einingar|\w*einingane|husvære|hybler|\w*hybelleiligheter"),
     ("husstander", r"husstander|husstandene|husholdninger|husholdningene|hushald|husstandar|familier|familiene"
-                   r"|familiar|barnefamilier"),
+                   r"|familiar|barnefamilier|hushaldningar|hushaldningane|husstandane|barnefamiliar"),
     ("personer", r"personer|mennesker|individer|brukere|beboere|søkere|ungdommer|mindreårige|barn|flyktninger"
                  r"|bostedsløse|innbyggere|deltakere|deltagere|ansatte|leietakere|flyktningar|bebuarar|personar"
-                 r"|innbyggarar|innbyggjarar|deltakarar|bustadlause|menneske"),
+                 r"|innbyggarar|innbyggjarar|deltakarar|bustadlause|menneske|brukarar|søkjarar|søkarar|leigetakarar"
+                 r"|innvandrere|asylsøkere|boligsøkere|bustadsøkarar|tilsette|medarbeidere|ungdomar|beboerne"),
     ("kommuner", r"\w*kommuner|\w*kommunar"),
     ("årsverk", r"årsverk|stillinger|stillingar"),
 ]
@@ -42,6 +47,7 @@ _UNIT_RX = re.compile(
     rf"(?P<num>{NUM})\s+(?P<mods>(?:{_MOD}\s+){{0,3}})(?P<unit>{'|'.join(f'(?:{p})' for _, p in UNIT_CLASSES)})\b",
     re.IGNORECASE,
 )
+_COUNT_UNITS = {name for name, _ in UNIT_CLASSES}
 _UNIT_CLASS_RX = [(name, re.compile(rf"^(?:{p})$", re.IGNORECASE)) for name, p in UNIT_CLASSES]
 _PERCENT = re.compile(rf"(?P<num>{NUM})\s*(?:%|prosent\b|pst\.?)", re.IGNORECASE)
 _CHANGE = re.compile(
@@ -112,7 +118,26 @@ def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(not (a[1] <= s or a[0] >= e) for s, e in spans)
 
 
-def figures_in_sentence(text: str, ctx: Context | None = None) -> list[_Cand]:
+_SIZE_CLASS = re.compile(r"\b(?:husstand\w*|hushald\w*|familie\w*|husholdning\w*)\s+(?:på|med)\s+$", re.IGNORECASE)
+_ELLIPTIC = re.compile(
+    rf"(?:(?P<av>\bav\s+(?:disse|dem|de|desse|dei)\s+(?:har|hadde|er|var|ble|vart|fikk|fekk|bor|budde)\s+(?:det\s+)?)"
+    rf"|(?:^|[,;]\s*|\bog\s+)(?=(?:{NUM})\s+(?:har|hadde|er|var|ble|vart|fikk|fekk|bor|flyttet|flytta|kjøpte)\b)"
+    rf"|(?P<og>\bog\s+)(?=(?:{NUM})\s+(?:under|i|på|er|var|ble|blir|til|som|med|uten)\b))"
+    rf"(?P<num>{NUM})(?!\s*(?:%|prosent))",
+    re.IGNORECASE,
+)
+
+
+def _nearest(counts: list[_Cand], pos: int) -> _Cand | None:
+    """The count before `pos` (closest), else the first one after it."""
+    before = [c for c in counts if c.end <= pos and c.unit in _COUNT_UNITS]
+    if before:
+        return before[-1]
+    after = [c for c in counts if c.start >= pos and c.unit in _COUNT_UNITS]
+    return after[0] if after else None
+
+
+def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand | None = None) -> list[_Cand]:
     masked = _masked(text)
     cands: list[_Cand] = []
     taken: list[tuple[int, int]] = []
@@ -191,6 +216,8 @@ def figures_in_sentence(text: str, ctx: Context | None = None) -> list[_Cand]:
         if v is None:
             continue
         unit_word = m.group("unit")
+        if unit_word.isupper() and len(unit_word) > 3:
+            continue  # "1 PROSJEKT BOSTEDSLØSE": a heading in capitals, not a count
         mods = " ".join(m.group("mods").split())
         subject = " ".join(x for x in (mods, unit_word, _complement(text, m.end())) if x)
         c = _Cand(m.start(), m.end(), v, _unit_class(unit_word), subject)
@@ -201,7 +228,31 @@ def figures_in_sentence(text: str, ctx: Context | None = None) -> list[_Cand]:
                 c.value, c.value_to = first, v
                 c.start = max(0, m.start() - 20) + rng.start()
         counts.append(c)
-        taken.append((m.start(), m.end()))
+        taken.append((c.start, m.end()))
+
+    # "husstander med 2 personer": a size class, not a count
+    counts = [c for c in counts if not _SIZE_CLASS.search(masked[max(0, c.start - 40) : c.start])]
+
+    # 4b. elliptic counts: "Av disse har 40 etablert seg …, 2 har kjøpt egen
+    # bolig og 13 personer …", "57 boenheter ferdigstilt og 61 under bygging":
+    # a bare number that is the subject of a clause or the second half of a
+    # coordination takes the unit of a count in the same sentence (or, for
+    # "Av disse har N", of the sentence before).
+    for m in _ELLIPTIC.finditer(masked):
+        span = (m.start("num"), m.end("num"))
+        if _overlaps(span, taken) or _YEARISH.match(m.group("num")):
+            continue
+        v = parse_number(m.group("num"))
+        if v is None:
+            continue
+        ref = _nearest(counts, span[0]) or (prev_count if m.group("av") else None)
+        if ref is None:
+            continue
+        if m.group("og") and (ref.end > span[0] or span[0] - ref.end > 60):
+            continue  # coordination: the count comes first and close by
+        counts.append(_Cand(span[0], span[1], v, ref.unit, ref.subject))
+        taken.append(span)
+    counts.sort(key=lambda c: c.start)
 
     # 5. breakdown: a total and its parts in one sentence
     parts_bare: list[_Cand] = []
@@ -278,6 +329,119 @@ def _budget_figures(ctx: Context, u: Unit) -> list[_Cand]:
     return out
 
 
+# A table typed as text: "År Kostnader (i kr) Antall husstander 2010 267 000
+# 22 2011 2 550 000 67 …" — rows that open with a year and hold only numbers.
+_ROW = re.compile(r"(?<![\d.,])(?P<year>19[89]\d|20[0-4]\d)(?P<cells>(?:[ \u00a0\t]+(?:\d{1,3}(?:,\d+)?|-|–))+)(?=\s|$)")
+_COLUMN_START = re.compile(
+    r"\b(?:antall|tal på|talet på|kostnad\w*|utgift\w*|beløp\w*|sum\w*|andel\w*|budsjett\w*|regnskap\w*"
+    r"|gjennomsnitt\w*|ventetid\w*|netto|brutto)\b",
+    re.IGNORECASE,
+)
+_MONEY_HEADER = re.compile(r"\b(?:kr|kroner|nok|kostnad\w*|utgift\w*|beløp\w*|budsjett\w*|regnskap\w*|lønn\w*)\b", re.I)
+_PERCENT_HEADER = re.compile(r"%|\bprosent\b|\bandel\w*", re.I)
+_DURATION_HEADER = re.compile(r"\b(?:ventetid\w*|dager|døgn|måneder|uker|år)\b\s*$|\bventetid", re.I)
+
+
+def _segment(tokens: list[str], k: int | None) -> list[str] | None:
+    """Group the number tokens of a row into cells: '2 550 000 67 11' →
+    ['2 550 000', '67', '11']. With k columns known, the one grouping that
+    gives k cells (a 3-digit token after another continues its number);
+    otherwise the greedy one."""
+    def ways(i: int) -> list[list[str]]:
+        if i == len(tokens):
+            return [[]]
+        t = tokens[i]
+        if t in ("-", "–"):
+            return [["-"] + rest for rest in ways(i + 1)]
+        if len(t) == 3 and t.startswith("0") and t != "0":
+            return []  # "000" cannot open a number
+        out = []
+        j = i + 1
+        while True:
+            for rest in ways(j):
+                out.append([" ".join(tokens[i:j])] + rest)
+            if j < len(tokens) and re.fullmatch(r"\d{3}", tokens[j]) and "," not in tokens[j - 1]:
+                j += 1
+                continue
+            break
+        return out
+
+    if len(tokens) > 12:
+        return None
+    options = ways(0)
+    if k:
+        fit = [o for o in options if len(o) == k]
+        if fit:
+            return min(fit, key=len)
+        return None
+    return min(options, key=len) if options else None
+
+
+def _row_unit(header: str) -> tuple[str, str] | None:
+    """(unit, subject) of a column from its header text."""
+    h = " ".join(header.split())
+    if not h:
+        return None
+    if re.match(r"(?:antall|tal på|talet på)\b", h, re.I):
+        for w in re.findall(r"\w+", h)[1:4]:
+            cls = _unit_class(w)
+            if cls in _COUNT_UNITS:
+                return cls, h  # "Antall husstander bodd over tre måneder"
+    if _DURATION_HEADER.search(h):
+        return None
+    if _PERCENT_HEADER.search(h):
+        return "prosent", h
+    if _MONEY_HEADER.search(h):
+        return "kr", h
+    for w in re.findall(r"\w+", h):
+        cls = _unit_class(w)
+        if cls in _COUNT_UNITS:
+            return cls, h
+    return None
+
+
+def table_row_figures(text: str) -> list[_Cand]:
+    """Figures of a table flattened into text whose rows open with a year.
+    Needs at least two rows with increasing years and a header naming the
+    columns (their unit: kr, prosent or a count noun); empty and zero cells
+    are left out."""
+    masked = _masked(text)
+    rows = list(_ROW.finditer(masked))
+    # keep runs of rows with increasing years
+    run: list[re.Match] = []
+    for m in rows:
+        if run and int(m.group("year")) <= int(run[-1].group("year")):
+            break
+        if run and masked[run[-1].end() : m.start()].strip():
+            break  # words between: not the next row
+        run.append(m)
+    if len(run) < 2:
+        return []
+    head = masked[: run[0].start()]
+    head = re.split(r"(?<=[.:!?])\s+", head.strip())[-1] if head.strip() else ""
+    starts = [m.start() for m in _COLUMN_START.finditer(head)]
+    if not starts:
+        return []
+    columns = [head[a:b] for a, b in zip(starts, starts[1:] + [len(head)])]
+    units = [_row_unit(c) for c in columns]
+    out: list[_Cand] = []
+    for m in run:
+        cells = _segment(m.group("cells").split(), len(columns))
+        if not cells:
+            continue
+        year = int(m.group("year"))
+        for cell, unit in zip(cells, units):
+            if unit is None or cell in ("-", "–"):
+                continue
+            v = parse_number(cell)
+            if not v:
+                continue
+            c = _Cand(m.start(), m.end(), v, unit[0], unit[1], year=year)
+            c.row = True  # type: ignore[attr-defined]
+            out.append(c)
+    return out
+
+
 def _window(text: str, start: int, end: int, limit: int = 300) -> str:
     """The sentence, or for a long run-on 'sentence' the words around the figure."""
     text = " ".join(text.split()) if len(text) <= limit else text
@@ -297,19 +461,29 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
         id(b) for b in ctx.blocks if _BUDGET_CONTEXT.search(b.text) and _BUDGET_CONTEXT2.search(b.text)
     }
     budget_pages = {b.page for b in ctx.blocks if id(b) in budget_blocks}
+    prev_count: _Cand | None = None
+    prev_block = None
     for u in ctx.units:
-        if id(u.block) in skip_blocks:
+        if u.block is not prev_block:
+            prev_count, prev_block = None, u.block
+        if id(u.block) in skip_blocks or is_toc(u.block.text):
             continue
         if len(_TOC.findall(u.text)) >= 2:
             continue  # a table of contents: "Kartlegging... 7 Unge i etableringsfasen... 7"
-        cands = figures_in_sentence(u.text, ctx)
+        rows = table_row_figures(u.text)
+        row_spans = [(c.start, c.end) for c in rows]
+        cands = [c for c in figures_in_sentence(u.text, ctx, prev_count) if not _overlaps((c.start, c.end), row_spans)]
+        counted = [c for c in cands if c.unit in _COUNT_UNITS]
+        prev_count = counted[-1] if counted else prev_count
         if u.page in budget_pages:
-            have = [(c.start, c.end) for c in cands]
+            have = [(c.start, c.end) for c in cands] + row_spans
             cands += [c for c in _budget_figures(ctx, u) if not _overlaps((c.start, c.end), have)]
+        cands += rows
         for c in cands:
+            row = getattr(c, "row", False)
             out.append(
                 Figure(
-                    text=_window(u.text, c.start, c.end),
+                    text=(f"{' '.join(u.text[c.start:c.end].split())} ({c.subject})" if row else _window(u.text, c.start, c.end)),
                     citation=ctx.citation(u.page, u.block.section_text),
                     value=c.value,
                     unit=c.unit,

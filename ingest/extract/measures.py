@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import re
 
-from ingest.extract.common import Context, Unit, clip, period_of, year_range, years_in
+from ingest.extract.common import Context, Unit, clip, is_toc, period_of, year_range, years_in
 from ingest.extract.money import find_money, parse_nok, parse_number
 from ingest.extract.nlp import (
+    FINITE,
     GOAL_WORDS,
     split_run_on,
     action_cues,
@@ -54,17 +55,56 @@ GOAL_LEAD = re.compile(
     re.IGNORECASE,
 )
 _SKIP_SECTION = re.compile(r"innhold|begrep|leserveiledning|swot|litteratur|referanser|kilder", re.IGNORECASE)
-_GENERIC = re.compile(r"\bi (?:hver|alle|mange|de fleste) kommune", re.IGNORECASE)
+_GENERIC = re.compile(
+    r"\bi (?:hver|alle|mange|de fleste|\d+|[a-zæøå]+ av) kommune|\blandsomfattende\b|\bi hel[e]? landet\b|\bi heile landet\b"
+    r"|^(?:de (?:aller )?fleste|folk|mange|man|en del|noen|enkelte)\s+(?!av\s)(?:\w+\s+){0,2}?(?:kjøper|selger|bygger|leier|etablerer|tilbyr)\b"
+    r"|^(?:kommunene|(?:de (?:aller )?fleste|mange|alle|noen|flere|fleire|enkelte|andre) kommuner)\b",
+    re.IGNORECASE,
+)
 _NATIONAL_SUBJECT = re.compile(
-    r"^(?:husbanken|regjeringen|staten|departementet|stortinget|kommunal- og|nou\b|utvalget|boligutvalget)",
+    r"^(?:husbanken|regjeringen|staten|departementet|stortinget|kommunal- og|nou\b|utvalget|boligutvalget"
+    r"|(?:den\s+(?:nye\s+)?)?forskrift(?:en)?\b|(?:den\s+(?:nye\s+)?)?loven\b|lovendring\w*|statsbudsjett\w*"
+    r"|stortingsmelding\w*|meldingen\b)",
     re.IGNORECASE,
 )
 _PARTICIPATION = re.compile(
-    r"\b(?:delta|deltar|deltatt|deltakelse|deltok|deltaker)\b.{0,60}\b(?:\w*program\w*|\w*prosjekt\w*|\w*satsing\w*)",
+    r"\b(?:delta|deltar|deltatt|deltakelse|deltok|deltaker|deltek|deltok)\b.{0,60}\b(?:\w*program\w*|\w*prosjekt\w*|\w*satsing\w*)"
+    ,
+    re.IGNORECASE,
+)
+# "inngikk samarbeidsavtale med Husbanken": joining the state's programme
+_HB_AGREEMENT = re.compile(
+    r"^(?:inngikk|inngått|inngår|inngå|signert\w*|underskrevet|undertegnet|laget|inngjekk)\b.{0,40}"
+    r"\b(?:samarbeidsavtale|programavtale|partnerskapsavtale|intensjonsavtale)\w*",
+    re.IGNORECASE,
+)
+_NATIONAL_ACTOR = re.compile(
+    r"^(?:\w*departement\w*|\w*direktorat\w*|regjeringen|staten|stortinget|husbanken|fylkesmannen|statsforvalteren"
+    r"|utvalget|nou|imdi|bufdir|helsedirektoratet|kriminalomsorgen)$",
     re.IGNORECASE,
 )
 _ANALYSIS = re.compile(r"\b(?:foranalyse\w*|analyse\w*|rapport\w*|evaluering\w*|undersøkelse\w*)\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(r"^ved å\b|\bvil det være mulig\b|\bdersom\b|\bhvis\b|\balltid\b", re.IGNORECASE)
+# "Hvis familien kan klare et lån, tilbyr kommunen startlån": a conditional
+# clause first, then a main clause that states what the municipality does.
+_CONDITION_FIRST = re.compile(r"^(?:hvis|dersom|når)\b[^,]{3,120},\s*(?P<main>.+)$", re.IGNORECASE | re.DOTALL)
+_MAIN_DECIDED = re.compile(
+    r"^(?:\w+)\s+(?:kommunen|vi|nav|boligkontoret|tildelingskontoret|\w+ kommune)\b(?!\s+(?:kanskje|eventuelt))",
+    re.IGNORECASE,
+)
+_MAIN_MODAL = re.compile(r"^(?:kan|kunne|vil|ville|bør|må|skulle|burde)\b", re.IGNORECASE)
+# what a research institute or an evaluation did, and how a report was made
+_RESEARCH_SUBJECT = re.compile(
+    r"^(?:\S+\s+){0,3}?(?:NIBR|NOVA|Fafo|SINTEF|Byggforsk|Rambøll|Agderforskning|Møreforsking|Telemarksforsking"
+    r"|Asplan Viak|Oxford Research|Deloitte|PwC|KPMG|SSB|Statistisk sentralbyrå|forskerne|forskeren|evaluator\w*)\b",
+    re.IGNORECASE,
+)
+_METHOD = re.compile(
+    r"\b(?:intervju\w*|spørreundersøkelse\w*|dokumentanalyse\w*|dokumentstudie\w*|datainnsamling\w*"
+    r"|fokusgruppe\w*|informant\w*|gjennomgang av dokumenter|våre vurderinger|vårt oppdrag)\b",
+    re.IGNORECASE,
+)
+_MUNI_ACTOR = re.compile(r"\b(?:kommunen|\w+ kommune|bydel\w*|rådmann\w*|kommunestyret|bystyret)\b", re.IGNORECASE)
 _MODAL_BEFORE = {"kan", "kunne", "må", "bør", "burde", "skulle"}
 _ANAPHORA = re.compile(
     r"^(?:dette|disse|boligene|tiltaket|prosjektet|arbeidet|tilbudet|ordningen|teamet|håndboken)\b",
@@ -78,7 +118,10 @@ _OBJECT = re.compile(
     r"|indikator\w*|metode\w*|virksomhet|eiendom\w*|husleie\w*|lån|lånet|tilskudd\w*|støtte\w*|oppfølging\w*"
     r"|arbeidsøkt\w*|opplegg|system\w*|prosesser|caser|notat|vurdering\w*|gjennomgang\w*|leiekontrakt\w*|satser"
     r"|hefte|fagdag\w*|behov\w*|mandat\w*|velferdslab\w*|kontor\w*|boenheter|småhus|leiligheter|tomt\w*"
-    r"|veileder\w*|konsulent\w*|miljøterapeut\w*|medarbeider\w*)\b",
+    r"|\w*boligkompleks\w*|veileder\w*|konsulent\w*|miljøterapeut\w*|medarbeider\w*|strategi\w*|midler|fond\w*|bustad\w*|bustader"
+    r"|husvære|eining\w*|leilegheit\w*|tenest\w*|tilbod\w*|tilskot\w*|veiledning\w*|rettleiing\w*"
+    r"|register\w*|database\w*|oversikt\w*|venteliste\w*|boligpolitikk\w*|program\w*|prosedyre\w*|fullmakt\w*"
+    r"|bosetting\w*|busetjing\w*|hybel\w*|hybler|omsorgsplass\w*|plass(?:er)?|seminar\w*|verksted\w*)\b",
     re.IGNORECASE,
 )
 
@@ -280,7 +323,10 @@ def activity_measures(ctx: Context) -> tuple[list[Measure], set[int]]:
 
 # ---------------------------------------------------------------- prose ----
 
-_VAGUE = re.compile(r"\b(?:ulike|flere|en rekke|mange|diverse|andre|noen) tiltak\b", re.IGNORECASE)
+_VAGUE = re.compile(
+    r"\b(?:ulike|flere|en rekke|mange|diverse|andre|noen|ymse|fleire)\s+(?:tiltak|former|typer|virkemidler|verkemiddel)\b",
+    re.IGNORECASE,
+)
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s")
 _TOC = re.compile(r"(?:\.{3,}|…)\s*\d+")
 
@@ -337,33 +383,74 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
     cues = [c for c in cues if not any(GOAL_WORDS.match(t.text) for t in doc[c.end : c.end + 3])]
     # "etablert av Kommunal- og moderniseringsdepartementet": the state's action
     cues = [c for c in cues if not _AFTER_CUE_NATIONAL.match(text[c.end_char :])]
+    if re.search(r"husbanken", text, re.IGNORECASE):
+        cues = [c for c in cues if not _HB_AGREEMENT.match(text[c.start_char :])]
+    # "seks direktorater gjennomførte den": the state acts, unless the municipality does too
+    if not _MUNI_ACTOR.search(text):
+        cues = [c for c in cues if not any(_NATIONAL_ACTOR.match(t.text) for t in doc[max(0, c.start - 6) : c.start])]
+    # "Gjennom … kan vi vedta": the main clause is only a possibility
+    cond = _CONDITION_FIRST.match(text)
+    main_doc = tokens(cond.group("main")) if cond else doc
+    first_finite = next((t.lower_ for t in main_doc[:10] if t.lower_ in FINITE or t.lower_ in _MODAL_BEFORE), None)
+    if first_finite in _MODAL_BEFORE:
+        return False
     if not cues:
         return False
-    if has_goal_start(doc) or _HYPOTHETICAL.search(text) or _VAGUE.search(text):
+    if has_goal_start(doc) or _VAGUE.search(text):
         return False
+    if _HYPOTHETICAL.search(text):
+        cond = _CONDITION_FIRST.match(text)
+        main = cond.group("main") if cond else ""
+        if not (main and _MAIN_DECIDED.match(main) and not _MAIN_MODAL.match(main) and not _HYPOTHETICAL.search(main)):
+            return False
+        if not any(c.start_char >= cond.start("main") for c in cues):
+            return False
     if _NATIONAL_SUBJECT.match(text) or _PARTICIPATION.search(text) or _GENERIC.search(text):
         return False
     if _ANALYSIS.search(text) and unit_mentions_recommender(text):
         return False
+    if _RESEARCH_SUBJECT.match(text) or (_METHOD.search(text) and not _MUNI_ACTOR.search(text)):
+        return False
+    if not _MUNI_ACTOR.search(text) and unit_mentions_recommender(text[: cues[0].start_char], national=False):
+        return False  # "NOVA (…) ble opprettet i 1996": the institute's doing
     if re.search(r"\bbør\b|\banbefal", text, re.IGNORECASE):
         return False
     if re.search(r"\bhar som mål\b|\bmålet (?:er|om)\b", text, re.IGNORECASE):
         return False
     # an action noun as the topic of a statement: "Fremskaffelse av boliger beskriver …"
-    if all(c.start <= 1 and re.match(r"\w+(?:ing|else|gang)$", c[0].lower_) for c in cues) and is_narrative(doc, 8):
+    if (
+        all(c.start <= 1 and _ACTION_NOUN.match(c[0].lower_) for c in cues)
+        and is_narrative(doc, 8)
+        and not _RESULT_OF_ACTION.search(text)
+    ):
         return False
     # something concrete near the action: "etablert 120 boliger", "BO7 er etablert"
     for c in cues:
-        near = doc[max(0, c.start - 10) : min(len(doc), c.end + 12)]
+        near = doc[max(0, c.start - 12) : min(len(doc), c.end + 12)]
         if _OBJECT.search(near.text):
             return True
     return False
 
 
-def unit_mentions_recommender(text: str) -> bool:
+_ACTION_NOUN = re.compile(r"\w+(?:ing|else|gang)(?:en|a)?$|salg(?:et)?$|kjøp(?:et)?$")
+# "Salg av boliger … har gitt bedre bomiljø", "Etableringen av … i 2015": the
+# action took place; "Fremskaffelse av boliger beskriver …" is only a topic.
+_RESULT_OF_ACTION = re.compile(
+    r"\b(?:har|hadde)\s+(?:\w+\s+)?(?:gitt|ført|medført|bidratt|resultert|skjedd)\b|\bde siste \d+\s+år"
+    r"|\b(?:i|fra|siden)\s+(?:19|20)\d\d\b|\d0-tallet",
+    re.IGNORECASE,
+)
+
+
+def unit_mentions_recommender(text: str, national: bool = True) -> bool:
+    """Does `text` name an analyst or evaluator? `national=False` leaves out
+    Husbanken and the housing committee (partners more often than authors)."""
     from ingest.vocabulary import Vocabulary
 
-    return bool(Vocabulary.load().match_recommenders(text))
+    found = Vocabulary.load().match_recommenders(text)
+    if not national:
+        found = [f for f in found if not re.match(r"husbanken|boligutvalget", str(f), re.IGNORECASE)]
+    return bool(found)
 
 
 def _budget_blocks(ctx: Context) -> set[int]:
@@ -396,7 +483,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
         prev_block = b
         if id(b) in skip_blocks or u.index in skip_units:
             continue
-        if any(_SKIP_SECTION.search(h) for h in b.section):
+        if any(_SKIP_SECTION.search(h) for h in b.section) or is_toc(b.text):
             continue
         text = u.text
         doc = tokens(text)
@@ -425,7 +512,13 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
 
         if u.is_heading:
             # a headline that reports an action: "Bygger 400 nye boliger …"
-            verbal = [c for c in action_cues(doc) if c.start <= 1 and not re.match(r"\w+(?:ing|else|gang)$", c[0].lower_)]
+            # a headline verb is finite ("Bygger 400 nye boliger"); a participle
+            # opens a title ("Vedtatt plan - …") unless a number follows
+            verbal = [
+                c for c in action_cues(doc)
+                if c.start <= 1 and not _ACTION_NOUN.match(c[0].lower_)
+                and (re.search(r"(?:er|ar)$", c[-1].lower_) or any(t.like_num for t in doc[c.end : c.end + 3]))
+            ]
             if not _SECTION_NUMBER.match(text) and verbal:
                 if _is_action_sentence(u, min_words=4) and not re.match(r"^\w+\s+planlagt", text):
                     emit(u, text)
@@ -473,8 +566,32 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
             _add_money(prev, text)
             last_measure_unit = u.index
             continue
-        emit(u, text)
+        for part in _clauses(u, text) if mode is None else [text]:
+            emit(u, part)
     return out
+
+
+_CLAUSE_JOIN = re.compile(
+    r"(?:,\s*(?:og|men|samt)|\s+og|;)\s+(?=(?:(?:det|kommunen|vi|de|dei|hun|han|rådmannen|\w+ kommune)\s+)?"
+    r"(?:har|hadde|skal|vil|er|ble|blir|vert|vart|planlegger|kjøper|bygger|etablerer|tilbyr|foreslås|foreslår)\b)",
+    re.IGNORECASE,
+)
+
+
+def _clauses(unit: Unit, text: str) -> list[str]:
+    """Main clauses joined by "og"/"men" that each report an action ("Kommunen
+    har skaffet bolig til alle, og har laget en plan for …") are separate
+    measures; otherwise the sentence is one."""
+    cuts = [m for m in _CLAUSE_JOIN.finditer(text)]
+    if not cuts:
+        return [text]
+    parts, pos = [], 0
+    for m in cuts:
+        parts.append(text[pos : m.start()].strip())
+        pos = m.end()
+    parts.append(text[pos:].strip())
+    good = [p for p in parts if len(p.split()) >= 4 and _is_action_sentence(unit, p, min_words=4)]
+    return good if len(good) >= 2 else [text]
 
 
 def _add_money(m: Measure, text: str) -> None:

@@ -25,40 +25,42 @@ from spacy.tokens import Doc, Span
 # infinitive / present / passive / past participle. "utvikling" and
 # "gjennomføring" are left out: they are used for aims as often as for actions.
 ACTION_VERB = (
-    r"^(?:etabler(?:e|er|es|t|te|ing)"
-    r"|opprett(?:e|er|es|et|ing|else|ede)?"
-    r"|bygg(?:e|er|es|et|ing)|bygd|nybygging"
-    r"|kjøp(?:e|er|es|t|te)|innkjøp\w*"
-    r"|anskaff(?:e|er|es|et|else)|fremskaff(?:e|er|es|et|else)|framskaff(?:e|er|es|et|ing)"
-    r"|utarbeid(?:e|er|es|et|else)"
-    r"|innfør(?:e|er|es|t|te|ing)"
-    r"|iverksett(?:e|er|es|ing)?|iverksatt|igangsett(?:e|er|es)?|igangsatt"
-    r"|gjennomfør(?:e|er|es|t|te)"
-    r"|arranger(?:e|er|es|t|te)"
-    r"|tilsett(?:e|er|es|ing)"
-    r"|kartlegg(?:e|er|es|ing)|kartlagt"
-    r"|revider(?:e|er|es|t)|revidert"
-    r"|implementer(?:e|er|es|t|ing)"
-    r"|ferdigstil(?:le|ler|les|t|te)"
-    r"|realiser(?:e|er|es|t|ing)"
-    r"|ombygg(?:e|es|ing)|ombygd"
-    r"|rehabiliter(?:e|es|ing|t)"
-    r"|utvid(?:e|er|es|et|else)"
-    r"|nedlagt|nedlegg(?:e|es|ing)"
+    r"^(?:etabler(?:e|er|es|t|te|ing|a|ast|ingen|inga)"
+    r"|opprett(?:e|er|es|et|ing|else|ede|a|ast|elsen|inga|ingen)?"
+    r"|bygg(?:e|er|es|et|ing|ingen|je|jer|ja|jast|ast)|bygd|bygde|nybygging|utbygging(?:en)?"
+    r"|kjøp(?:e|er|es|t|te|a|ast)|innkjøp\w*"
+    r"|anskaff(?:e|er|es|et|else|a|ast)|fremskaff(?:e|er|es|et|else)|framskaff(?:e|er|es|et|ing|a|ast)"
+    r"|skaff(?:e|er|es|et|a|ast|ar)"
+    r"|utarbeid(?:e|er|es|et|else|a|ast|d|de)"
+    r"|innfør(?:e|er|es|t|te|ing|a|ast|de|d)"
+    r"|iverksett(?:e|er|es|ing|a|ast)?|iverksatt|igangsett(?:e|er|es)?|igangsatt"
+    r"|gjennomfør(?:e|er|es|t|te|a|ast|de)"
+    r"|arranger(?:e|er|es|t|te|a|ast)"
+    r"|tilsett(?:e|er|es|ing|je|jer|jast|jing)?"
+    r"|ansett(?:e|er|es|else)"
+    r"|kartlegg(?:e|er|es|ing|je|ja|jast|jer)|kartlagt|kartlagd"
+    r"|revider(?:e|er|es|t|a|ast)|revidert"
+    r"|implementer(?:e|er|es|t|ing|a|ast)"
+    r"|ferdigstil(?:le|ler|les|t|te|la|last)"
+    r"|realiser(?:e|er|es|t|ing|a|ast)"
+    r"|ombygg(?:e|es|ing|ja|jast)|ombygd"
+    r"|rehabiliter(?:e|es|ing|t|a|ast)"
+    r"|utvid(?:e|er|es|et|else|a|ast)"
+    r"|nedlagt|nedlegg(?:e|es|ing)|salg|salget"
     r"|konverter(?:e|es|t)"
-    r"|selg(?:e|es)|solgt"
+    r"|selg(?:e|es|ja|jast)|solgt|seld"
     r"|oppgrader(?:e|es|ing|t)"
-    r"|lage|lages|laget"
+    r"|lage|lages|laget|lagd|laga"
     r"|nedsette|nedsettes"
-    r"|tilbys"
-    r"|utvikl(?:e|er|es|et)"
-    r"|start(?:e|er|es|et)"
-    r"|vedtatt|vedtas|vedtok"
-    r"|inngås|inngått"
-    r"|planlegges|planlagt"
+    r"|tilbyr|tilbys|tilbød|tilbyd|tilbyast"
+    r"|utvikl(?:e|er|es|et|a|ast)"
+    r"|start(?:e|er|es|et|a|ast)"
+    r"|vedtatt|vedtas|vedtok|vedteke|vedtekne"
+    r"|inngå|inngår|inngås|inngått|inngikk"
+    r"|planlegges|planlagt|planleggast|planlagd"
     r"|opprettelse|oppretting"
     r"|involverer|bistår|regulerer|målrettes|endret|endres"
-    r"|prioriteres"
+    r"|prioriteres|prioriterast"
     r"|godkjent|godkjennes|foreslås"
     r")$"
 )
@@ -77,6 +79,10 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": "bedt"}, {"LOWER": "om"}],
     [{"LOWER": "gått"}, {"LOWER": "gjennom"}],
     [{"LOWER": {"IN": ["opplæring", "kurs"]}}, {"LOWER": {"IN": ["i", "for", "om"]}}],
+    [{"LOWER": {"IN": ["leie", "leier", "leies", "leid", "leige", "leiger", "leigast", "leigd"]}}, {"LOWER": "inn"}],
+    [{"LOWER": {"IN": ["gis", "gitt", "fått"]}}, {"LOWER": "fullmakt"}],
+    [{"LOWER": {"IN": ["søke", "søkje"]}}, {"LOWER": "om"}],
+    [{"LOWER": {"IN": ["kome", "kommet", "komme"]}}, {"LOWER": "under"}, {"LOWER": {"IN": ["bygging", "planlegging", "etablering"]}}],
     [{"LOWER": "fremmet"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": "sak"}],
     [{"LOWER": "foreslår"}, {"LOWER": "å"}],
 ]
@@ -195,7 +201,9 @@ def tokens(text: str) -> Doc:
 _NOMINAL = re.compile(
     r"^(?:etablering|opprettelse|oppretting|bygging|ombygging|innføring|kartlegging|utarbeidelse|anskaffelse"
     r"|fremskaffelse|framskaffelse|iverksetting|rehabilitering|utvidelse|implementering|realisering|oppgradering"
-    r"|gjennomgang)$"
+    r"|gjennomgang|etableringen|opprettelsen|opprettingen|byggingen|utbygging|utbyggingen|ombyggingen|innføringen"
+    r"|kartleggingen|utarbeidelsen|anskaffelsen|fremskaffelsen|iverksettingen|rehabiliteringen|utvidelsen"
+    r"|salg|salget|kjøp|kjøpet|innkjøpet|etableringa|byggjing)$"
 )
 # "… gjennom å etablere", "… har vedtatt å bygge": the infinitive is the action.
 _MEANS_BEFORE_AA = {
@@ -207,6 +215,14 @@ _SUBCLAUSE = {"som", "fordi", "dersom", "hvis", "når", "om", "hvordan", "hvorfo
 
 
 _CLAUSE_START = {"et", "en", "ei", "det", "de", "vi", "kommunen", "dette", "den", "han", "hun", "man", "disse"}
+
+
+_STAFF_DET = {"dei", "de", "alle", "våre", "sine", "for", "og", "til", "med", "nye", "fleire", "flere", "av"}
+_AUX = {"er", "ble", "blir", "har", "blitt", "vært", "var", "vert", "vart", "skal", "vil", "kan"}
+_NUMBER_WORDS = {
+    "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni", "ti", "elleve", "tolv", "femten", "tjue",
+    "tretti", "førti", "femti", "hundre", "ytterligere", "enda",
+}
 
 
 _NOT_NOUN = {
@@ -230,8 +246,28 @@ def _in_subclause(doc: Doc, i: int) -> bool:
         if t.lower_ in FINITE:
             finite_after += 1
         if t.lower_ in _SUBCLAUSE:
+            if t.lower_ == "som" and _owner_clause(doc, j + 1, i):
+                return False  # "… som kommunen vil kartlegge": the municipality's own action
             return finite_after < 2
     return False
+
+
+# The one acting in a relative clause that reports the municipality's own
+# action: "… tema som kommunen vil kartlegge", "… boliger som vi skal bygge".
+_OWNER = {
+    "kommunen", "vi", "rådmannen", "kommunestyret", "bystyret", "formannskapet", "bydelen", "administrasjonen",
+    "kommuna", "kommunedirektøren", "boligkontoret", "tildelingskontoret", "etaten", "nav",
+}
+_OWNER_AUX = {"skal", "vil", "har", "planlegger", "ønsker", "hadde", "skulle", "ville"}
+
+
+def _owner_clause(doc: Doc, a: int, b: int) -> bool:
+    """tokens a..b-1 (after 'som', before the cue) are '<owner> <aux> [å]'."""
+    words = [t.lower_ for t in doc[a:b]]
+    if not words or len(words) > 5:
+        return False
+    has_owner = any(w in _OWNER or w.endswith("kommune") for w in words[:3])
+    return has_owner and any(w in _OWNER_AUX for w in words)
 
 
 _NOMINAL_OK_BEFORE = {
@@ -242,6 +278,18 @@ _ADJ_BEFORE = {
     "av", "en", "et", "ei", "den", "det", "de", "i", "på", "til", "med", "ved", "for", "nylig", "alle", "disse",
     "dette", "sin", "sitt", "sine", "vår", "våre", "kommunens", "nye", "allerede",
 }
+
+
+def _in_purpose_list(doc: Doc, s: int) -> bool:
+    """Is the bare infinitive at s a later item of "for å X, Y og Z"? Looks
+    back for a purpose "å" with no finite verb in between."""
+    for j in range(s - 1, max(-1, s - 16), -1):
+        t = doc[j].lower_
+        if t in FINITE or t in (".", ";", ":"):
+            return False
+        if t == "å":
+            return j >= 1 and doc[j - 1].lower_ in _PURPOSE_BEFORE_AA
+    return False
 
 
 def action_cues(doc: Doc) -> list[Span]:
@@ -255,11 +303,25 @@ def action_cues(doc: Doc) -> list[Span]:
     for _, s, e in action(doc):
         span = doc[s:e]
         first = span[0].lower_
-        if e < len(doc) and doc[e].lower_ == "seg" and first.startswith(("etabler", "utvikl", "start")):
+        if e < len(doc) and doc[e].lower_ == "seg" and first.startswith(("etabler", "utvikl", "start", "skaff", "kjøp")):
             continue
-        if s >= 1 and doc[s - 1].lower_ == "å":
-            before = doc[s - 2].lower_ if s >= 2 else ""
-            med_paa = s >= 3 and before == "på" and doc[s - 3].lower_ == "med"
+        if first.startswith("bygg") and e < len(doc) and doc[e].lower_ == "på":
+            continue  # "bygger på strategien": based on, not building
+        if first.startswith("inngå") or first == "inngikk":
+            # "inngå en avtale" is an action; "inngår i planen" only says what belongs where
+            if not any(re.match(r"\w*(?:avtale|kontrakt|samarbeid|partnerskap|leieforhold)", t.lower_) for t in doc[e : e + 6]):
+                continue
+        if first in ("tilsette", "tilsett", "tilsatte") and s >= 1 and doc[s - 1].lower_ in _STAFF_DET:
+            continue  # "dei tilsette": the employees
+        # "å etablere", and the passive "å bli etablert" / "å få godkjent"
+        aa = s - 1 if s >= 1 and doc[s - 1].lower_ == "å" else None
+        if aa is None and s >= 2 and doc[s - 1].lower_ in ("bli", "bli", "verte", "få", "være") and doc[s - 2].lower_ == "å":
+            aa = s - 2
+        if aa is None and s >= 2 and doc[s - 1].lower_ in ("og", ",", "eller", "samt") and _in_purpose_list(doc, s):
+            continue  # "for å betra oversikta, sikra eigna bustader og utvikla …"
+        if aa is not None:
+            before = doc[aa - 1].lower_ if aa >= 1 else ""
+            med_paa = aa >= 2 and before == "på" and doc[aa - 2].lower_ == "med"
             if before not in _MEANS_BEFORE_AA and not med_paa:
                 continue
         if _NOMINAL.match(first):
@@ -267,13 +329,16 @@ def action_cues(doc: Doc) -> list[Span]:
             predicate = s <= 1 or any(t.lower_ in _NOMINAL_OK_BEFORE for t in doc[max(0, s - 4) : s])
             if not (has_object and predicate):
                 continue
+        passive_det = s >= 2 and doc[s - 1].lower_ == "det" and doc[s - 2].lower_ in _AUX
         if (
             len(span) == 1
             and s >= 1
+            and not passive_det
             and doc[s - 1].lower_ in _ADJ_BEFORE
             and e < len(doc)
             and doc[e].is_alpha
             and doc[e].lower_ not in _NOT_NOUN
+            and doc[e].lower_ not in _NUMBER_WORDS
             and not _NOMINAL.match(first)
             and first.endswith(("t", "te", "de", "d"))
         ):
