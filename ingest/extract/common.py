@@ -52,8 +52,8 @@ def period_of(text: str) -> tuple[int, int] | None:
 
 
 _TOC_START = re.compile(
-    r"^\W*(?:\d+\s+)?(?:innholdsfortegnelse|innholdsliste|innhold|innhald|innhaldsliste|innhaldsoversikt|table of contents)\b",
-    re.IGNORECASE,
+    r"^\W*(?:\S+\s+){0,4}?(?:Innholdsfortegnelse|INNHOLDSFORTEGNELSE|Innholdsliste|Innhold|INNHOLD|Innhald|INNHALD"
+    r"|Innhaldsliste|Innhaldsoversikt|Table of contents)\b(?!\s+(?:er|i|og|av|til|på|som|for|med)\b)",
 )
 _TOC_LEADER = re.compile(r"(?:\.{3,}|…)\s*\d+")
 _TOC_SECTION = re.compile(r"(?<![\d.,])\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-ZÆØÅ]")

@@ -39,7 +39,8 @@ UNIT_CLASSES: list[tuple[str, str]] = [
     ("personer", r"personer|mennesker|individer|brukere|beboere|søkere|ungdommer|mindreårige|barn|flyktninger"
                  r"|bostedsløse|innbyggere|deltakere|deltagere|ansatte|leietakere|flyktningar|bebuarar|personar"
                  r"|innbyggarar|innbyggjarar|deltakarar|bustadlause|menneske|brukarar|søkjarar|søkarar|leigetakarar"
-                 r"|innvandrere|asylsøkere|boligsøkere|bustadsøkarar|tilsette|medarbeidere|ungdomar|beboerne"),
+                 r"|innvandrere|asylsøkere|boligsøkere|bustadsøkarar|tilsette|medarbeidere|ungdomar|beboerne"
+                 r"|\w*veiledere|\w*rettleiarar|\w*konsulenter|\w*koordinatorer|\w*terapeuter|\w*rådgivere|\w*rådgjevarar"),
     ("kommuner", r"\w*kommuner|\w*kommunar"),
     ("årsverk", r"årsverk|stillinger|stillingar"),
 ]
@@ -118,6 +119,10 @@ def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(not (a[1] <= s or a[0] >= e) for s, e in spans)
 
 
+_COLOPHON = re.compile(
+    r"\b(?:ISBN|ISSN|Antall sider|Utgiver|kan bestilles|Pris\s*:|rapporten(?:e)? koster|abonnement\w*|porto)\b",
+    re.IGNORECASE,
+)
 _SIZE_CLASS = re.compile(r"\b(?:husstand\w*|hushald\w*|familie\w*|husholdning\w*)\s+(?:på|med)\s+$", re.IGNORECASE)
 _ELLIPTIC = re.compile(
     rf"(?:(?P<av>\bav\s+(?:disse|dem|de|desse|dei)\s+(?:har|hadde|er|var|ble|vart|fikk|fekk|bor|budde)\s+(?:det\s+)?)"
@@ -163,8 +168,8 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         )
         taken.append((m.start(), m.end()))
 
-    # 2. money
-    money: list[Money] = find_money(text)
+    # 2. money — not the price of the report itself ("Pris: kr 250,-")
+    money: list[Money] = [] if _COLOPHON.search(text) else find_money(text)
     for mo in money:
         if _overlaps((mo.start, mo.end), taken):
             continue

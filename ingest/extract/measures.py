@@ -104,6 +104,7 @@ _METHOD = re.compile(
     r"|fokusgruppe\w*|informant\w*|gjennomgang av dokumenter|våre vurderinger|vårt oppdrag)\b",
     re.IGNORECASE,
 )
+_PREPOSITIONS = {"med", "fra", "av", "til", "i", "hos", "mot", "for", "via", "gjennom", "overfor", "frå", "og"}
 _MUNI_ACTOR = re.compile(r"\b(?:kommunen|\w+ kommune|bydel\w*|rådmann\w*|kommunestyret|bystyret)\b", re.IGNORECASE)
 _MODAL_BEFORE = {"kan", "kunne", "må", "bør", "burde", "skulle"}
 _ANAPHORA = re.compile(
@@ -336,11 +337,26 @@ def _lead_mode(text: str) -> str | None:
     the lead-in names measures outright ("tiltak", "gjennom å")."""
     if re.search(r"tiltak|gjennom å|ved å", text, re.IGNORECASE):
         return "measure"
+    if _DECISION_LEAD.search(text):
+        return "decision"
     if GOAL_LEAD.search(text):
         return "goal"
-    if MEASURE_LEAD.search(text):
+    if MEASURE_LEAD.search(text) or _WILL_LEAD.search(text):
         return "measure"
     return None
+
+
+# "Rådmannens forslag til vedtak:", "Innstilling:": the points of a decision
+_DECISION_LEAD = re.compile(
+    r"\b(?:forslag til vedtak|innstilling|framlegg til vedtak|tilråding|vedtak)\s*:?\s*$", re.IGNORECASE
+)
+# "I planperioden vil kommunen:", "Kommunen skal i 2021:", "Vi vil:"
+_WILL_LEAD = re.compile(
+    r"(?:\b(?:vil|skal|planlegger|kjem til å|kommer til å)\s+(?:kommunen|vi|\w+\s+kommune)(?:\s+\S+){0,4}"
+    r"|\b(?:kommunen|vi|\w+\s+kommune)\s+(?:vil|skal)(?:\s+\S+){0,4})\s*(?:å\s*)?:\s*$",
+    re.IGNORECASE,
+)
+_NOTED = re.compile(r"\btil (?:orientering|etterretning)\b", re.IGNORECASE)
 
 
 def _label_lead(text: str) -> bool:
@@ -387,7 +403,13 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         cues = [c for c in cues if not _HB_AGREEMENT.match(text[c.start_char :])]
     # "seks direktorater gjennomførte den": the state acts, unless the municipality does too
     if not _MUNI_ACTOR.search(text):
-        cues = [c for c in cues if not any(_NATIONAL_ACTOR.match(t.text) for t in doc[max(0, c.start - 6) : c.start])]
+        cues = [
+            c for c in cues
+            if not any(
+                _NATIONAL_ACTOR.match(t.text) and (t.i == 0 or doc[t.i - 1].lower_ not in _PREPOSITIONS)
+                for t in doc[: c.start]
+            )
+        ]
     # "Gjennom … kan vi vedta": the main clause is only a possibility
     cond = _CONDITION_FIRST.match(text)
     main_doc = tokens(cond.group("main")) if cond else doc
@@ -405,7 +427,8 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
             return False
         if not any(c.start_char >= cond.start("main") for c in cues):
             return False
-    if _NATIONAL_SUBJECT.match(text) or _PARTICIPATION.search(text) or _GENERIC.search(text):
+    national = _NATIONAL_SUBJECT.match(text) and not re.match(r"^\w+\s+og\s+(?:kommunen|\w+\s+kommune)\b", text, re.I)
+    if national or _PARTICIPATION.search(text) or _GENERIC.search(text):
         return False
     if _ANALYSIS.search(text) and unit_mentions_recommender(text):
         return False
@@ -502,6 +525,12 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
                     emit(u, b.text)  # the whole item
                 continue
             if item_mode == "goal":
+                continue
+            # a point of a decision, or an item of a plain list: an action in
+            # few words ("Handlingsplanen vedtas.")
+            if item_mode == "decision" or item_mode is None:
+                if u.sent.start == 0 and not _NOTED.search(text) and _is_action_sentence(u, min_words=3):
+                    emit(u, text)
                 continue
 
         # a lead-in that ends with a colon sets the mode for what follows

@@ -51,6 +51,7 @@ ACTION_VERB = (
     r"|selg(?:e|es|ja|jast)|solgt|seld"
     r"|oppgrader(?:e|es|ing|t)"
     r"|lage|lages|laget|lagd|laga"
+    r"|videreføre|videreføres|videreført|vidareføre|vidareførast|vidareført|gjennomgå|gjennomgås"
     r"|nedsette|nedsettes"
     r"|tilbyr|tilbys|tilbød|tilbyd|tilbyast"
     r"|utvikl(?:e|er|es|et|a|ast)"
@@ -80,7 +81,11 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": "gått"}, {"LOWER": "gjennom"}],
     [{"LOWER": {"IN": ["opplæring", "kurs"]}}, {"LOWER": {"IN": ["i", "for", "om"]}}],
     [{"LOWER": {"IN": ["leie", "leier", "leies", "leid", "leige", "leiger", "leigast", "leigd"]}}, {"LOWER": "inn"}],
-    [{"LOWER": {"IN": ["gis", "gitt", "fått"]}}, {"LOWER": "fullmakt"}],
+    [{"LOWER": {"IN": ["gis", "gitt", "fått", "får", "gir"]}}, {"LOWER": "fullmakt"}],
+    # "Det er satt av 1,5 stilling / 2 mill. kr til …": resources allocated
+    [{"LOWER": {"IN": ["satt", "settes", "sette", "setter", "sett", "setjast"]}}, {"LOWER": "av"},
+     {"LIKE_NUM": True}],
+    [{"LOWER": {"IN": ["avsatt", "avsettes", "øremerket", "øremerkes", "bevilget", "bevilges", "bevilga", "løyvd"]}}],
     [{"LOWER": {"IN": ["søke", "søkje"]}}, {"LOWER": "om"}],
     [{"LOWER": {"IN": ["kome", "kommet", "komme"]}}, {"LOWER": "under"}, {"LOWER": {"IN": ["bygging", "planlegging", "etablering"]}}],
     [{"LOWER": "fremmet"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": "sak"}],
@@ -275,7 +280,7 @@ _NOMINAL_OK_BEFORE = {
     "starter", "startet", "pågår", "igangsatt", "planlegges", "skal", "vil", "derfor",
 }
 _ADJ_BEFORE = {
-    "av", "en", "et", "ei", "den", "det", "de", "i", "på", "til", "med", "ved", "for", "nylig", "alle", "disse",
+    "eller", "av", "en", "et", "ei", "den", "det", "de", "i", "på", "til", "med", "ved", "for", "nylig", "alle", "disse",
     "dette", "sin", "sitt", "sine", "vår", "våre", "kommunens", "nye", "allerede",
 }
 
