@@ -123,6 +123,106 @@ def test_a_sentence_that_only_mentions_tiltak_is_not_a_measure():
     assert measures == []
 
 
+def _measure_texts(text: str) -> list[str]:
+    measures, _, _ = extract_items(_doc(text))
+    return [m.text for m in measures]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Kommunen vil byggje tolv nye bustader for ungdom i sentrum.",  # Nynorsk infinitive
+        "Det vart oppretta ei stilling som bustadkoordinator i fjor.",  # Nynorsk passive
+        "Det skal etablerast eit tverrfagleg bustadteam i planperioden.",  # -ast passive
+        "I fjor ble det kjøpt fire leiligheter til barnefamilier.",  # "det" + participle + number word
+        "Ventetid og tildelingspraksis er tema som kommunen vil kartlegge neste år.",  # relative clause
+        "Salg av tre kommunale boliger til leietakerne har gitt flere selveiere.",  # nominal with a result
+        "Dersom leietakeren kan betjene et lån, tilbyr kommunen startlån og tilskudd.",  # condition first
+        "Kommunen skal ansette to boveiledere i oppfølgingstjenesten.",
+        "Det er satt av 2 mill. kr til kjøp av boliger for flyktninger.",
+    ],
+)
+def test_general_action_patterns_are_measures(sentence):
+    assert _measure_texts(sentence) == [sentence]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Retningslinjene bygger på den nasjonale strategien for boligsosialt arbeid.",  # "bygger på" = based on
+        "De fleste kjøper og selger bolig i det ordinære markedet.",  # generic subject
+        "Programmet skal vere eit verktøy for å betre oversikta, sikre eigna bustader og utvikle nye metodar.",
+        "Undersøkelsen bygger på intervjuer med ansatte og en gjennomgang av dokumenter.",  # report method
+        "Fafo gjennomførte i fjor en kartlegging av utleieboliger i tolv kommuner.",  # the institute's doing
+        "Tiltaket vil inngå i kommuneplanens samfunnsdel fra neste år.",  # "inngå i" = be part of
+        "Gjennom utbygging av boliger på kommunal grunn kan vi styre boligsammensetningen.",  # modal main clause
+        "Kommunen tilbyr ulike former for økonomisk støtte til leietakere.",  # vague
+        "Departementet har etablert et nytt tilskudd til utleieboliger i kommunene.",  # the state
+    ],
+)
+def test_not_measures(sentence):
+    assert _measure_texts(sentence) == []
+
+
+def test_coordinated_actions_become_two_measures():
+    texts = _measure_texts("Kommunen har kjøpt seks boliger til ungdom, og har laget en plan for nye bofellesskap.")
+    assert texts == ["Kommunen har kjøpt seks boliger til ungdom", "har laget en plan for nye bofellesskap."]
+
+
+def test_decision_points_and_will_lists_are_measures_but_not_what_is_noted():
+    text = (
+        "Forslag til vedtak:\n\n1. Boligplanen for 2022-2025 vedtas.\n2. Rådmannen får fullmakt til å kjøpe tre boliger.\n"
+        "3. Saken tas til orientering.\n\nI planperioden vil kommunen:\n\n• tilsette ein bustadkoordinator\n"
+        "• etablere eit bustadkontor\n"
+    )
+    assert _measure_texts(text) == [
+        "Boligplanen for 2022-2025 vedtas.",
+        "Rådmannen får fullmakt til å kjøpe tre boliger.",
+        "tilsette ein bustadkoordinator",
+        "etablere eit bustadkontor",
+    ]
+
+
+def test_a_table_of_contents_gives_no_measures_or_figures():
+    text = (
+        "INNHOLDSFORTEGNELSE 1. Innledning 2. Kartlegging av boligbehov 3 Etablering av boligkontor "
+        "4 Flyktninger 5 Kjøp av boliger til ungdom 6 Vedlegg"
+    )
+    measures, _, figures = extract_items(_doc(text))
+    assert measures == [] and figures == []
+
+
+def test_elliptic_counts_take_the_unit_of_their_neighbour():
+    values = [(c.value, c.unit) for c in figures_in_sentence("Det er 40 boliger ferdig og 12 under bygging.")]
+    assert values == [(40, "boliger"), (12, "boliger")]
+    values = [(c.value, c.unit) for c in figures_in_sentence("Av 30 søkere fikk 12 bolig, og 5 har kjøpt egen bolig.")]
+    assert (5, "personer") in values and (30, "personer") in values
+
+
+def test_counts_with_adjectives_nynorsk_units_and_labels():
+    assert [(c.value, c.unit) for c in figures_in_sentence("Det bor 75 vanskeligstilte husstander i sentrum.")] == [
+        (75, "husstander")
+    ]
+    assert [(c.value, c.unit) for c in figures_in_sentence("Kommunen har 48 leilegheiter og 9 einingar.")] == [
+        (48, "boliger"), (9, "boliger")
+    ]
+    assert [(c.value, c.unit) for c in figures_in_sentence("Antall kommunale boliger: 240")] == [(240, "boliger")]
+    # a rate's denominator, a household size and a rank are not counts
+    assert [c.value for c in figures_in_sentence("Kommunen har 18 boliger per 1000 innbyggere.")] == [18]
+    assert figures_in_sentence("Husstander med 3 personer får høyere grense.") == []
+    assert figures_in_sentence("Byen er en av de fem største kommunene.") == []
+
+
+def test_year_rows_of_a_flattened_table_become_figures():
+    text = "År Utgifter til hospits (kr) Antall husstander\n2018 1 250 000 41\n2019 980 000 37\n2020 640 000 0"
+    _, _, figures = extract_items(_doc(text))
+    got = sorted((f.year, f.value, f.unit) for f in figures)
+    assert got == [
+        (2018, 41, "husstander"), (2018, 1_250_000, "kr"), (2019, 37, "husstander"), (2019, 980_000, "kr"),
+        (2020, 640_000, "kr"),
+    ]
+
+
 def test_recommendation_needs_someone_who_made_it():
     text = (
         "Boligsosial handlingsplan for Eksempel kommune\n\n"

@@ -32,7 +32,7 @@ _MOD = (
 )
 UNIT_CLASSES: list[tuple[str, str]] = [
     ("boliger", r"\w*boliger|\w*boligene|\w*leiligheter|\w*leilighetene|\w*enheter|\w*enhetene|småhus|hus|familiehjem"
-                r"|bofellesskap|(?:omsorgs|sykehjems|institusjons|bo|bu|avlastnings|bolig|bustad|hospits|akutt|døgn|omsorgs)plass(?:er|ar)|\w*bustader|\w*bustadene|\w*leilegheiter"
+                r"|bofellesskap|(?:omsorgs|sykehjems|institusjons|bo|bu|avlastnings|bolig|bustad|hospits|akutt|døgn|omsorgs)?plass(?:er|ar)|\w*bustader|\w*bustadene|\w*leilegheiter"
                 r"|\w*einingar|\w*einingane|husvære|hybler|\w*hybelleiligheter"),
     ("husstander", r"husstander|husstandene|husholdninger|husholdningene|hushald|husstandar|familier|familiene"
                    r"|familiar|barnefamilier|hushaldningar|hushaldningane|husstandane|barnefamiliar"),
@@ -123,11 +123,23 @@ _COLOPHON = re.compile(
     r"\b(?:ISBN|ISSN|Antall sider|Utgiver|kan bestilles|Pris\s*:|rapporten(?:e)? koster|abonnement\w*|porto)\b",
     re.IGNORECASE,
 )
+_LABELLED = re.compile(
+    rf"(?:\b(?:antall|antallet|tal på|talet på)\s+(?:{_MOD}\s+){{0,3}}(?P<unit>{'|'.join(f'(?:{p})' for _, p in UNIT_CLASSES)})\b"
+    rf"|(?P<pop>\b(?:innbyggertall\w*|innbyggjartal\w*|folketall\w*|folketal\w*|folkemengde\w*)))"
+    rf"[^\d:.;]{{0,30}}(?:\s*(?:per|pr\.?)\s*[\d.]+)?"
+    rf"(?:\s*:|\s+(?:er|var|er på|var på|ligger på|låg på|utgjør|utgjorde|økte til|auka til|har økt til|har auka til))"
+    rf"\s*(?:om lag\s+|ca\.?\s+|cirka\s+|rundt\s+|nesten\s+|over\s+)?(?P<num>{NUM})(?!\s*(?:%|prosent))",
+    re.IGNORECASE,
+)
 _SIZE_CLASS = re.compile(r"\b(?:husstand\w*|hushald\w*|familie\w*|husholdning\w*)\s+(?:på|med)\s+$", re.IGNORECASE)
 _ELLIPTIC = re.compile(
     rf"(?:(?P<av>\bav\s+(?:disse|dem|de|desse|dei)\s+(?:har|hadde|er|var|ble|vart|fikk|fekk|bor|budde)\s+(?:det\s+)?)"
-    rf"|(?:^|[,;]\s*|\bog\s+)(?=(?:{NUM})\s+(?:har|hadde|er|var|ble|vart|fikk|fekk|bor|flyttet|flytta|kjøpte)\b)"
-    rf"|(?P<og>\bog\s+)(?=(?:{NUM})\s+(?:under|i|på|er|var|ble|blir|til|som|med|uten)\b))"
+    rf"|(?:^|[,;]\s*|\bog\s+|\b(?:hvorav|herav|derav|kor av)\s+)"
+    rf"(?=(?:{NUM})\s+(?:har|hadde|er|var|ble|vart|fikk|fekk|bor|flyttet|flytta|kjøpte)\b)"
+    rf"|(?P<og>\bog\s+)(?=(?:{NUM})\s+(?:under|i|på|er|var|ble|blir|til|som|med|uten)\b)"
+    # "passert 60 000 innbyggere, og om 20 år regner vi med å være over 70 000"
+    rf"|(?P<be>\b(?:være|vere|bli|verte|passere|nå|øke til|auke til|stige til)\s+(?:over|under|om lag|ca\.?|cirka|rundt|nesten|drøyt|vel)?\s*)"
+    rf"(?=(?:{NUM})(?:\s*[.,;]|\s*$|\s+(?:i|innen|før|etter)\s)))"
     rf"(?P<num>{NUM})(?!\s*(?:%|prosent))",
     re.IGNORECASE,
 )
@@ -235,8 +247,25 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         counts.append(c)
         taken.append((c.start, m.end()))
 
-    # "husstander med 2 personer": a size class, not a count
-    counts = [c for c in counts if not _SIZE_CLASS.search(masked[max(0, c.start - 40) : c.start])]
+    # "husstander med 2 personer": a size class, not a count; "per 1000
+    # innbyggere": the denominator of a rate
+    counts = [
+        c for c in counts
+        if not _SIZE_CLASS.search(masked[max(0, c.start - 40) : c.start])
+        and not re.search(r"\b(?:per|pr\.?)\s*$", masked[max(0, c.start - 6) : c.start], re.IGNORECASE)
+    ]
+
+    # 4a. "Antall kommunale boliger: 120", "Innbyggertal 1.1.2020: 14 500"
+    for m in _LABELLED.finditer(masked):
+        span = (m.start("num"), m.end("num"))
+        if _overlaps(span, taken) or _YEARISH.match(m.group("num")):
+            continue
+        v = parse_number(m.group("num"))
+        if v is None:
+            continue
+        unit = "personer" if m.group("pop") else _unit_class(m.group("unit"))
+        counts.append(_Cand(m.start(), span[1], v, unit, " ".join(m.group(0)[: m.start("num") - m.start()].split()).rstrip(":")))
+        taken.append(span)
 
     # 4b. elliptic counts: "Av disse har 40 etablert seg …, 2 har kjøpt egen
     # bolig og 13 personer …", "57 boenheter ferdigstilt og 61 under bygging":
@@ -253,7 +282,7 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         ref = _nearest(counts, span[0]) or (prev_count if m.group("av") else None)
         if ref is None:
             continue
-        if m.group("og") and (ref.end > span[0] or span[0] - ref.end > 60):
+        if (m.group("og") or m.group("be")) and (ref.end > span[0] or span[0] - ref.end > 80):
             continue  # coordination: the count comes first and close by
         counts.append(_Cand(span[0], span[1], v, ref.unit, ref.subject))
         taken.append(span)

@@ -28,6 +28,7 @@ from ingest.extract.common import Context, Unit, clip, is_toc, period_of, year_r
 from ingest.extract.money import find_money, parse_nok, parse_number
 from ingest.extract.nlp import (
     FINITE,
+    _owner_clause,
     GOAL_WORDS,
     split_run_on,
     action_cues,
@@ -449,6 +450,11 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         return False
     # something concrete near the action: "etablert 120 boliger", "BO7 er etablert"
     for c in cues:
+        # "… er tema som kommunen vil kartlegge": the antecedent is the object,
+        # and the clause names the municipality as the one who acts
+        som = [t.i for t in doc[max(0, c.start - 6) : c.start] if t.lower_ == "som"]
+        if som and _owner_clause(doc, som[-1] + 1, c.start):
+            return True
         near = doc[max(0, c.start - 12) : min(len(doc), c.end + 12)]
         if _OBJECT.search(near.text):
             return True

@@ -28,14 +28,14 @@ _SEP = r"[ \u00a0\u202f.]"
 # A number: grouped thousands or plain digits, optional decimal comma.
 NUMBER = rf"\d{{1,3}}(?:{_SEP}\d{{3}})+(?:,\d+)?|\d+(?:,\d+)?"
 _WORDNUM = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
-NUM = rf"(?<![\w,.])(?:{NUMBER}|(?:{_WORDNUM})(?=\s))(?![\d])"
+NUM = rf"(?<![\w,.:/])(?:{NUMBER}|(?:{_WORDNUM})(?=\s))(?![\d])"
 
 MAGNITUDES: dict[str, float] = {
     "mrd": 1e9, "milliard": 1e9, "milliarder": 1e9, "milliarden": 1e9, "mia": 1e9,
     "mill": 1e6, "million": 1e6, "millioner": 1e6, "millionar": 1e6, "mln": 1e6, "mil": 1e6,
-    "tusen": 1e3, "tusener": 1e3,
+    "tusen": 1e3, "tusener": 1e3, "mnok": 1e6, "mkr": 1e6,
 }
-_MAG = r"(?:mrd|milliard(?:er|en)?|mia|mill|million(?:er|ar)?|mln|tusen(?:er)?)\b\.?"
+_MAG = r"(?:mrd|milliard(?:er|en)?|mia|mill|million(?:er|ar)?|mln|tusen(?:er)?|mnok|mkr)\b\.?"
 _CUR = r"(?:kr\b\.?|kroner\b|NOK\b|,-)"
 
 # kr 800 000 | kr 120 millioner | NOK 3 mill.

@@ -179,7 +179,12 @@ def sentences(text: str) -> list[Sentence]:
         s, e = sent.start_char, sent.end_char
         # the tokenizer keeps "2011." together, so "… i 2011. Åsterud …" is not split
         base = s
-        for m in re.finditer(r"(?:(?<=\d{4})|(?<=\d/\d\d)|(?<=\d/\d)|(?<=[a-zæøå] \d\d)|(?<=[a-zæøå] \d))\.\s+(?=[A-ZÆØÅ][a-zæøå])", text[base:e]):
+        # (also "… boliger: 120. Innbyggertall …", "… på 14 500. Kommunen …")
+        for m in re.finditer(
+            r"(?:(?<=\d{4})|(?<=\d/\d\d)|(?<=\d/\d)|(?<=[a-zæøå] \d\d)|(?<=[a-zæøå] \d)"
+            r"|(?<=[a-zæøå:] \d\d\d)|(?<=\d \d\d\d)|(?<=: \d)|(?<=: \d\d))\.\s+(?=[A-ZÆØÅ][a-zæøå])",
+            text[base:e],
+        ):
             spans.append((s, base + m.start() + 1))
             s = base + m.end()
         spans.append((s, e))
