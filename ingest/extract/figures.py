@@ -56,7 +56,7 @@ _CHANGE = re.compile(
     re.IGNORECASE,
 )
 _RANGE_BEFORE_MONEY = re.compile(rf"(?P<a>{NUM})\s*(?:til|[-–])\s*$", re.IGNORECASE)
-_COUNT_RANGE = re.compile(rf"(?P<a>{NUM})\s+til\s+(?=(?:{NUM})\s)", re.IGNORECASE)
+_COUNT_RANGE = re.compile(rf"(?P<a>{NUM})(?:\s+til\s+|\s*[-–]\s*)(?=(?:{NUM})\s)", re.IGNORECASE)
 _SUM_WORD = re.compile(
     rf"\b(?:summen|beløpet|kostnaden|prisen|leien|husleien|månedsleien)\s+(?:er\s+|på\s+|blir\s+|var\s+)?(?P<num>{NUM})",
     re.IGNORECASE,
@@ -135,7 +135,8 @@ _SIZE_CLASS = re.compile(r"\b(?:husstand\w*|hushald\w*|familie\w*|husholdning\w*
 _ELLIPTIC = re.compile(
     rf"(?:(?P<av>\bav\s+(?:disse|dem|de|desse|dei)\s+(?:har|hadde|er|var|ble|vart|fikk|fekk|bor|budde)\s+(?:det\s+)?)"
     rf"|(?:^|[,;]\s*|\bog\s+|\b(?:hvorav|herav|derav|kor av)\s+)"
-    rf"(?=(?:{NUM})\s+(?:har|hadde|er|var|ble|vart|fikk|fekk|bor|flyttet|flytta|kjøpte)\b)"
+    rf"(?=(?:{NUM})\s+(?:har|hadde|er|var|ble|vart|fikk|fekk|bor|bodde|budde|flyttet|flytta|kjøpte|mistet|mista"
+    rf"|mottok|mottek|sto|står|kom|gikk)\b)"
     rf"|(?P<og>\bog\s+)(?=(?:{NUM})\s+(?:under|i|på|er|var|ble|blir|til|som|med|uten)\b)"
     # "passert 60 000 innbyggere, og om 20 år regner vi med å være over 70 000"
     rf"|(?P<be>\b(?:være|vere|bli|verte|passere|nå|øke til|auke til|stige til)\s+(?:over|under|om lag|ca\.?|cirka|rundt|nesten|drøyt|vel)?\s*)"
@@ -239,6 +240,8 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         subject = " ".join(x for x in (mods, unit_word, _complement(text, m.end())) if x)
         c = _Cand(m.start(), m.end(), v, _unit_class(unit_word), subject)
         rng = _COUNT_RANGE.search(masked[max(0, m.start() - 20) : m.end()])
+        if rng and _YEARISH.match(rng.group("a")):
+            rng = None
         if rng and masked[max(0, m.start() - 20) + rng.end() :].startswith(m.group("num")):
             first = parse_number(rng.group("a"))
             if first is not None and first < v:  # "tre til fem barn"
@@ -279,7 +282,10 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         v = parse_number(m.group("num"))
         if v is None:
             continue
-        ref = _nearest(counts, span[0]) or (prev_count if m.group("av") else None)
+        # the count of the sentence before: "Av disse har 40 …", or a sentence
+        # that opens with the number ("25 personer var bostedsløse. 23 hadde …")
+        opens = m.group("av") or not masked[: span[0]].strip()
+        ref = _nearest(counts, span[0]) or (prev_count if opens else None)
         if ref is None:
             continue
         if (m.group("og") or m.group("be")) and (ref.end > span[0] or span[0] - ref.end > 80):

@@ -52,14 +52,17 @@ RESULT_LEAD = re.compile(r"\bresultat\w*\b", re.IGNORECASE)
 GOAL_LEAD = re.compile(
     r"\b(?:mål\w*|delmål\w*|hovedmål\w*|visjon\w*|lykkes|prinsipp\w*|policy|utfordring\w*|styrker|svakheter"
     r"|muligheter|trusler|suksess\w*|kriteri\w*|strategier|ønsker å oppnå|satsingsområde\w*|fokusområde\w*"
-    r"|med fokus på|innsatsområde\w*|stikkord)\b",
+    r"|med fokus på|innsatsområde\w*|stikkord|arbeide for|jobbe for|enige? om å)\b"
+    # a heading that names a desired state: "Økt boligsosial aktivitet", "Færre bostedsløse"
+    r"|^\W*(?:økt|økte|auka|bedre|betre|flere|fleire|færre|redusert|reduserte|styrket|styrka|mer|meir|mindre)\b",
     re.IGNORECASE,
 )
 _SKIP_SECTION = re.compile(r"innhold|begrep|leserveiledning|swot|litteratur|referanser|kilder", re.IGNORECASE)
 _GENERIC = re.compile(
     r"\bi (?:hver|alle|mange|de fleste|\d+|[a-zæøå]+ av) kommune|\blandsomfattende\b|\bi hel[e]? landet\b|\bi heile landet\b"
     r"|^(?:de (?:aller )?fleste|folk|mange|man|en del|noen|enkelte)\s+(?!av\s)(?:\w+\s+){0,2}?(?:kjøper|selger|bygger|leier|etablerer|tilbyr)\b"
-    r"|^(?:kommunene|(?:de (?:aller )?fleste|mange|alle|noen|flere|fleire|enkelte|andre) kommuner)\b",
+    r"|^(?:kommunene|flertallet|fleirtalet|halvparten|mindretallet|(?:de (?:aller )?fleste|mange|alle|noen|flere|fleire"
+    r"|enkelte|andre) kommuner)\b",
     re.IGNORECASE,
 )
 _NATIONAL_SUBJECT = re.compile(

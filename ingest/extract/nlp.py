@@ -82,6 +82,8 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["opplæring", "kurs"]}}, {"LOWER": {"IN": ["i", "for", "om"]}}],
     [{"LOWER": {"IN": ["leie", "leier", "leies", "leid", "leige", "leiger", "leigast", "leigd"]}}, {"LOWER": "inn"}],
     [{"LOWER": {"IN": ["gis", "gitt", "fått", "får", "gir"]}}, {"LOWER": "fullmakt"}],
+    [{"LOWER": {"IN": ["prøve", "prøver", "prøves", "prøvd", "prøvde", "prøvast", "prøva"]}}, {"LOWER": "ut"}],
+    [{"LOWER": {"IN": ["utprøving", "utprøvinga", "utprøvingen"]}}, {"LOWER": "av"}],
     # "Det er satt av 1,5 stilling / 2 mill. kr til …": resources allocated
     [{"LOWER": {"IN": ["satt", "settes", "sette", "setter", "sett", "setjast"]}}, {"LOWER": "av"},
      {"LIKE_NUM": True}],
@@ -227,6 +229,11 @@ _SUBCLAUSE = {"som", "fordi", "dersom", "hvis", "når", "om", "hvordan", "hvorfo
 _CLAUSE_START = {"et", "en", "ei", "det", "de", "vi", "kommunen", "dette", "den", "han", "hun", "man", "disse"}
 
 
+_PEOPLE = re.compile(
+    r"^(?:husstander|husstandar|husholdninger|hushaldningar|familier|familiar|barnefamilier|personer|personar"
+    r"|leietakere|leigetakarar|beboere|bebuarar|deltakere|deltakarar|brukere|brukarar|ungdommer|flyktninger"
+    r"|flyktningar|søkere|søkjarar)$"
+)
 _STAFF_DET = {"dei", "de", "alle", "våre", "sine", "for", "og", "til", "med", "nye", "fleire", "flere", "av"}
 _AUX = {"er", "ble", "blir", "har", "blitt", "vært", "var", "vert", "vart", "skal", "vil", "kan"}
 _NUMBER_WORDS = {
@@ -359,6 +366,13 @@ def action_cues(doc: Doc) -> list[Span]:
             continue
         if any(t.like_num for t in doc[max(0, s - 2) : s]) and s >= 1 and doc[s - 1].lower_ in ("har", "hadde", "er"):
             continue  # "… 2 har kjøpt egen bolig": people counted, not an action taken
+        k = s - 1 if s >= 1 and doc[s - 1].lower_ in ("har", "hadde", "er", "var", "ble") else s
+        if (
+            k >= 2
+            and _PEOPLE.match(doc[k - 1].lower_)
+            and any(t.like_num or t.text[:1].isdigit() or t.lower_ in _NUMBER_WORDS for t in doc[max(0, k - 4) : k - 1])
+        ):
+            continue  # "(har) 20-30 husstander (har) kjøpt sin egen bolig": what the households did
         out.append(span)
     return out
 
