@@ -438,7 +438,7 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         return False
     if _RESEARCH_SUBJECT.match(text) or (_METHOD.search(text) and not _MUNI_ACTOR.search(text)):
         return False
-    if not _MUNI_ACTOR.search(text) and unit_mentions_recommender(text[: cues[0].start_char], national=False):
+    if not _MUNI_ACTOR.search(text) and unit_mentions_recommender(text, national=False):
         return False  # "NOVA (…) ble opprettet i 1996": the institute's doing
     if re.search(r"\bbør\b|\banbefal", text, re.IGNORECASE):
         return False

@@ -190,6 +190,16 @@ def sentences(text: str) -> list[Sentence]:
             spans.append((s, base + m.start() + 1))
             s = base + m.end()
         spans.append((s, e))
+    # a section number inside running text starts a heading (PDF text that
+    # lost its line breaks): "… av kommunale boliger 5.1 Mål for arbeidet …"
+    cut_spans: list[tuple[int, int]] = []
+    for s, e in spans:
+        for m in re.finditer(r"(?<=[a-zæøå,)] )\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\.?\s+(?=[A-ZÆØÅ][a-zæøå])", text[s:e]):
+            if s + m.start() > s:
+                cut_spans.append((s, s + m.start() - 1))
+                s = s + m.start()
+        cut_spans.append((s, e))
+    spans = cut_spans
     for s, e in spans:
         # split after "…: " + capital letter
         pos = s
@@ -292,9 +302,36 @@ _NOMINAL_OK_BEFORE = {
     "starter", "startet", "pågår", "igangsatt", "planlegges", "skal", "vil", "derfor",
 }
 _ADJ_BEFORE = {
-    "eller", "av", "en", "et", "ei", "den", "det", "de", "i", "på", "til", "med", "ved", "for", "nylig", "alle", "disse",
+    "eller", "tidligere", "av", "en", "et", "ei", "den", "det", "de", "i", "på", "til", "med", "ved", "for", "nylig", "alle", "disse",
     "dette", "sin", "sitt", "sine", "vår", "våre", "kommunens", "nye", "allerede",
 }
+
+
+_AUX_VERBS = {
+    "har", "hadde", "er", "var", "ble", "blir", "vil", "skal", "kan", "må", "bør", "blitt", "vært", "vert", "vart",
+    "skulle", "ville", "kunne", "burde", "få", "får", "fikk",
+}
+
+
+def _postnominal_participle(doc: Doc, s: int) -> bool:
+    """A participle right after a noun in a clause that already has its own
+    (non-auxiliary) finite verb modifies that noun: "bygger på praksis
+    utarbeidet med …", "viser tiltak gjennomført i fjor"."""
+    first = doc[s].lower_
+    if not re.search(r"(?:et|t|d)$", first) or first.endswith(("te", "de")) or s < 2:
+        return False
+    prev = doc[s - 1]
+    if not prev.is_alpha or prev.lower_ in _AUX_VERBS or prev.lower_ in _NOT_NOUN or prev.lower_ in FINITE:
+        return False
+    for j in range(s - 2, -1, -1):
+        t = doc[j].lower_
+        if t in (",", ";", ":", "og", "men", "eller") or t in SUBORDINATORS:
+            return False
+        if t in _AUX_VERBS:
+            return False
+        if t in FINITE:
+            return True
+    return False
 
 
 def _in_purpose_list(doc: Doc, s: int) -> bool:
@@ -322,6 +359,11 @@ def action_cues(doc: Doc) -> list[Span]:
         first = span[0].lower_
         if e < len(doc) and doc[e].lower_ == "seg" and first.startswith(("etabler", "utvikl", "start", "skaff", "kjøp")):
             continue
+        if first == "bedt" and e < len(doc) and doc[e].lower_ == "å":
+            continue  # "blir bedt om å melde fra": asked to, not an order placed
+        if first.startswith(("bygg", "bygd")) and e < len(doc) and doc[e].lower_ in ("færre", "flere", "fleire", "mindre", "mer"):
+            if any(t.lower_ == "enn" for t in doc[e : e + 8]):
+                continue  # "har blitt bygd færre boliger enn …": a comparison
         if first.startswith("bygg") and e < len(doc) and doc[e].lower_ == "på":
             continue  # "bygger på strategien": based on, not building
         if first.startswith("inngå") or first == "inngikk":
@@ -364,6 +406,8 @@ def action_cues(doc: Doc) -> list[Span]:
             continue
         if _in_subclause(doc, s):
             continue
+        if _postnominal_participle(doc, s):
+            continue  # "Retningslinjene bygger på praksis utarbeidet med grunnlag i …"
         if any(t.like_num for t in doc[max(0, s - 2) : s]) and s >= 1 and doc[s - 1].lower_ in ("har", "hadde", "er"):
             continue  # "… 2 har kjøpt egen bolig": people counted, not an action taken
         k = s - 1 if s >= 1 and doc[s - 1].lower_ in ("har", "hadde", "er", "var", "ble") else s
