@@ -126,7 +126,8 @@ _OBJECT = re.compile(
     r"|\w*boligkompleks\w*|veileder\w*|konsulent\w*|miljøterapeut\w*|medarbeider\w*|strategi\w*|midler|fond\w*|bustad\w*|bustader"
     r"|husvære|eining\w*|leilegheit\w*|tenest\w*|tilbod\w*|tilskot\w*|veiledning\w*|rettleiing\w*"
     r"|register\w*|database\w*|oversikt\w*|venteliste\w*|boligpolitikk\w*|program\w*|prosedyre\w*|fullmakt\w*"
-    r"|bosetting\w*|busetjing\w*|hybel\w*|hybler|omsorgsplass\w*|plass(?:er)?|seminar\w*|verksted\w*)\b",
+    r"|bosetting\w*|busetjing\w*|hybel\w*|hybler|omsorgsplass\w*|plass(?:er)?|seminar\w*|verksted\w*"
+    r"|utvalg\w*|komite\w*|komité\w*|råd|styre|boligsosial\w* handlingsplan\w*|fagdag\w*|arbeidsmøte\w*)\b",
     re.IGNORECASE,
 )
 
