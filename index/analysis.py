@@ -93,9 +93,18 @@ class Term:
         return self.tokens[0]
 
 
+_FOLD_CHARS = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
+
+
 def normalize_word(word: str) -> str:
-    """Lower-case, NFKC, soft hyphens removed, accents folded (æøå kept)."""
-    return unicodedata.normalize("NFKC", word).lower().translate(_FOLD)
+    """Lower-case, NFKC, soft hyphens removed, accents folded (æøå kept).
+
+    Also used on whole texts, so the (slow, dictionary-driven) translate and
+    normalisation steps run only when the text needs them."""
+    if not unicodedata.is_normalized("NFKC", word):
+        word = unicodedata.normalize("NFKC", word)
+    word = word.lower()
+    return word.translate(_FOLD) if _FOLD_CHARS.search(word) else word
 
 
 def _read_words(path: Path) -> list[str]:
@@ -206,6 +215,8 @@ class NorwegianAnalyzer:
         self._stem_counts: Counter[str] = Counter()
         self._syn_groups: list[tuple[str, list[list[str]]]] = []
         self._word_cache: dict[str, tuple[str, ...]] = {}
+        self._hl_query_cache: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._rough_patterns: dict[frozenset[str], re.Pattern[str] | None] = {}
         self._syn_words: dict[str, tuple[str, ...]] = {}
         self._syn_phrases: list[tuple[tuple[frozenset[str], ...], tuple[str, ...]]] = []
         self._canonical_surface: dict[str, str] = {}
@@ -481,6 +492,21 @@ class NorwegianAnalyzer:
         """Normalised words of `text` and their character spans."""
         words: list[str] = []
         spans: list[tuple[int, int]] = []
+        folded = normalize_word(text)
+        if len(folded) == len(text):
+            # Usual case: normalising kept every character in place, so the
+            # folded text's offsets are the original's (one call, not one per word).
+            for m in _WORD_RE.finditer(folded):
+                w = m.group()
+                if "-" in w and any(c.isdigit() for c in w):
+                    pos = m.start()
+                    for seg in _SEGMENT_RE.finditer(w):
+                        words.append(seg.group())
+                        spans.append((pos + seg.start(), pos + seg.end()))
+                elif len(w) <= 2 * MAX_WORD:
+                    words.append(w)
+                    spans.append(m.span())
+            return words, spans
         for m in _WORD_RE.finditer(text):
             w = normalize_word(m.group())
             if "-" in w and any(c.isdigit() for c in w):
@@ -546,6 +572,39 @@ class NorwegianAnalyzer:
         """All stems a snippet word may match to be marked for `query`."""
         return set(self.query_tokens(query))
 
+    def _highlight_query(self, query: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(all stems and parts, whole-word stems) of `query`, memoised: a
+        results page highlights the same query in every hit."""
+        cache = self._hl_query_cache
+        got = cache.get(query)
+        if got is None:
+            q_terms = self.analyze(query)
+            got = (frozenset(t for term in q_terms for t in term.tokens), frozenset(term.stem for term in q_terms))
+            if len(cache) > 2048:
+                cache.clear()
+            cache[query] = got
+        return got
+
+    def rough_spans(self, query: str, text: str) -> list[tuple[int, int]]:
+        """Where the query's stems and parts occur in `text` as substrings:
+        a fast, approximate stand-in for `highlight_spans`, good enough to
+        choose a snippet window (which is then highlighted exactly). Empty
+        when nothing occurs or the text's offsets would not survive folding."""
+        q_all, _ = self._highlight_query(query)
+        pattern = self._rough_patterns.get(q_all)
+        if pattern is None:
+            alts = sorted((t for t in q_all if len(t) >= 3), key=len, reverse=True)
+            pattern = re.compile("|".join(map(re.escape, alts))) if alts else None
+            if len(self._rough_patterns) > 2048:
+                self._rough_patterns.clear()
+            self._rough_patterns[q_all] = pattern
+        if pattern is None:
+            return []
+        folded = normalize_word(text)
+        if len(folded) != len(text):
+            return []
+        return [m.span() for m in pattern.finditer(folded)]
+
     def highlight_spans(self, query: str, text: str) -> list[tuple[int, int]]:
         """Character spans of `text` to mark for `query`, sorted, disjoint.
 
@@ -553,16 +612,18 @@ class NorwegianAnalyzer:
         (ventelisten for "ventelister"; tiltak for "ventelistetiltak") or when
         one of its parts is a whole query word (ventelistetiltak for "tiltak").
         """
-        q_terms = self.analyze(query)
-        q_all = {t for term in q_terms for t in term.tokens}
-        q_whole = {term.stem for term in q_terms}
+        q_all, q_whole = self._highlight_query(query)
+        if not q_all:
+            return []
+        words, offsets = self._words(text)
         spans: list[tuple[int, int]] = []
-        for term in self.analyze(text):
-            if term.stem in q_all or q_whole.intersection(term.tokens[1:]):
-                if spans and spans[-1][1] >= term.start:
-                    spans[-1] = (spans[-1][0], max(spans[-1][1], term.end))
+        for a, b, tokens in self._scan(words):
+            if tokens[0] in q_all or (len(tokens) > 1 and not q_whole.isdisjoint(tokens[1:])):
+                start, end = offsets[a][0], offsets[b - 1][1]
+                if spans and spans[-1][1] >= start:
+                    spans[-1] = (spans[-1][0], max(spans[-1][1], end))
                 else:
-                    spans.append((term.start, term.end))
+                    spans.append((start, end))
         return spans
 
     def highlight(self, query: str, text: str, before: str = "<mark>", after: str = "</mark>", escape=None) -> str:

@@ -25,7 +25,17 @@ from typing import Any
 
 import numpy as np
 
-from index.search import DEFAULT_FUSION, FusionConfig, Hit, Mode, SearchResponse, fuse, make_snippet
+from index.search import (
+    DEFAULT_FUSION,
+    FusionConfig,
+    Hit,
+    Mode,
+    SearchResponse,
+    fuse,
+    make_snippet,
+    render_snippet,
+    snippet_window,
+)
 from index.store import Filters, Store
 from index.vectors import ANN_THRESHOLD, VectorIndex
 from ingest.records import IngestError, IngestResult
@@ -405,7 +415,8 @@ class Index:
                 query, depth, allowed_ids=None if allowed is None else set(allowed.tolist())
             )
         if mode in ("hybrid", "dense") and self._vectors is not None and len(self._vectors):
-            qv = self.encoder.encode_queries([query])[0]
+            one = getattr(self.encoder, "encode_query", None)
+            qv = one(query) if one is not None else self.encoder.encode_queries([query])[0]
             dense = self._vectors.search(qv, depth, allowed=allowed)
         if mode == "lexical":
             ranked = lexical
@@ -414,10 +425,10 @@ class Index:
         else:
             evidence = self._evidence(query, lexical, dense) if cfg.evidence_weight > 0 else []
             ranked = fuse(lexical, dense, cfg, evidence)
-        hits = self._collapse(self._hits(ranked))
-        page = hits[offset : offset + k]
-        self._finish(query, page, snippets)  # snippets and copies only for what is shown
-        resp = SearchResponse(query=query, total=len(hits), hits=page, mode=mode)
+        kept = self._collapse(ranked)
+        page = self._hits(kept[offset : offset + k])  # rows, snippets and copies only for what is shown
+        self._finish(query, page, snippets)
+        resp = SearchResponse(query=query, total=len(kept), hits=page, mode=mode)
         if facets:
             resp.facets = self.store.facet_counts([int(v) for v, _ in ranked])
         return resp
@@ -479,22 +490,23 @@ class Index:
                     kind=r["kind"] or "text",
                 )
             )
-            hits[-1].__dict__["_dup_group"] = r["duplicate_of"] or r["doc_id"]
         return hits
 
-    @staticmethod
-    def _collapse(hits: list[Hit]) -> list[Hit]:
-        """Near-duplicate documents appear once: hits from the second and
-        later documents of a duplicate group are dropped (`_finish` lists the
-        other copies' sources in `also_in`)."""
+    def _collapse(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Near-duplicate documents appear once: candidates from the second
+        and later documents of a duplicate group are dropped (`_finish` lists
+        the other copies' sources in `also_in`). Candidates whose chunk is
+        gone are dropped too."""
+        groups = self.store.chunk_groups([v for v, _ in ranked])
         chosen: dict[str, str] = {}  # group -> doc_id kept
         out = []
-        for h in hits:
-            group = h.__dict__.pop("_dup_group")
-            keep = chosen.setdefault(group, h.doc_id)
-            if keep != h.doc_id:
+        for vid, score in ranked:
+            g = groups.get(vid)
+            if g is None:
                 continue
-            out.append(h)
+            doc_id, group = g
+            if chosen.setdefault(group, doc_id) == doc_id:
+                out.append((vid, score))
         return out
 
     def _finish(self, query: str, hits: list[Hit], snippets: bool = True) -> None:
@@ -503,13 +515,27 @@ class Index:
         others: dict[str, list[dict[str, str]]] = {}
         for h in hits:
             if snippets:
-                h.snippet = make_snippet(h.text, self.analyzer.highlight_spans(query, h.text))
+                h.snippet = self._snippet(query, h.text)
             if h.doc_id not in others:
                 others[h.doc_id] = [
                     {"doc_id": d["doc_id"], "source": d["source"], "format": d["format"]}
                     for d in self.store.duplicates_of(h.doc_id)
                 ]
             h.also_in = others[h.doc_id]
+
+    def _snippet(self, query: str, text: str) -> str:
+        """`make_snippet` of the exact highlight, computed on the excerpt only:
+        the window is chosen from where the query's stems occur as substrings
+        (cheap), then only that excerpt is analysed. Falls back to analysing
+        the whole text when the rough pass finds nothing or the excerpt
+        holds no exact match."""
+        rough = self.analyzer.rough_spans(query, text)
+        if rough:
+            start, end = snippet_window(text, rough)
+            exact = [(s + start, e + start) for s, e in self.analyzer.highlight_spans(query, text[start:end])]
+            if exact:
+                return render_snippet(text, exact, start, end)
+        return make_snippet(text, self.analyzer.highlight_spans(query, text))
 
     # -- info ---------------------------------------------------------------
     def stats(self) -> dict[str, Any]:

@@ -119,14 +119,19 @@ def make_snippet(text: str, spans: Iterable[tuple[int, int]], width: int = 320) 
     if not spans:
         cut = text[:width]
         return html.escape(cut + ("…" if len(text) > width else ""))
-    # choose the window start that covers the most spans
+    start, end = snippet_window(text, spans, width)
+    return render_snippet(text, spans, start, end)
+
+
+def snippet_window(text: str, spans: list[tuple[int, int]], width: int = 320) -> tuple[int, int]:
+    """(start, end) of the `width`-character excerpt of `text` that covers
+    the most of the sorted `spans`, aligned to word boundaries."""
     best, best_n = spans[0][0], 0
     for i, (s, _) in enumerate(spans):
         n = sum(1 for s2, _ in spans[i:] if s2 < s + width)
         if n > best_n:
             best, best_n = s, n
     start = max(0, best - width // 4)
-    # align to a word boundary
     if start > 0:
         sp = text.rfind(" ", 0, start)
         start = sp + 1 if sp != -1 and start - sp < 40 else start
@@ -134,6 +139,11 @@ def make_snippet(text: str, spans: Iterable[tuple[int, int]], width: int = 320) 
     if end < len(text):
         sp = text.find(" ", end)
         end = sp if sp != -1 and sp - end < 40 else end
+    return start, end
+
+
+def render_snippet(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """text[start:end] HTML-escaped, the sorted `spans` inside it marked."""
     out, pos = [], start
     for s, e in spans:
         if e <= start or s >= end or s < pos:
