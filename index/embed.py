@@ -40,6 +40,7 @@ import json
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -215,6 +216,7 @@ def _torch_weights(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("model-*.safetensors"))
 
 
+QUERY_CACHE_SIZE = 4096  # memoised query vectors (1.5 KB each)
 _LOADED: dict[tuple[str, str], Encoder] = {}
 _LOAD_LOCK = threading.Lock()
 
@@ -246,6 +248,9 @@ class Encoder:
         self.max_tokens = int(st_model.max_seq_length or st_model.tokenizer.model_max_length)
         self.batch_size = BATCH_SIZES.get(backend, 4)
         self._counter = _token_counter(st_model.tokenizer)
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_lock = threading.Lock()
+        self._session, self._session_inputs, self._fast_tokenizer = _direct_session(st_model)
 
     # ---------------------------------------------------------------- loading
 
@@ -314,6 +319,9 @@ class Encoder:
             so = ort.SessionOptions()
             so.intra_op_num_threads = threads
             so.inter_op_num_threads = 1
+            # No busy-waiting between ops: under concurrent queries a spinning
+            # thread burns the core another request needs (2x CPU per query).
+            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
             so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
             so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             st = SentenceTransformer(
@@ -336,6 +344,8 @@ class Encoder:
     def _with_prompts(self, prompts: dict[str, str]) -> Encoder:
         twin = object.__new__(Encoder)
         twin.__dict__.update(self.__dict__)
+        twin._query_cache = OrderedDict()  # vectors depend on the prompt
+        twin._query_lock = threading.Lock()
         twin.query_prompt = prompts.get("query", self.query_prompt)
         twin.passage_prompt = prompts.get("passage", self.passage_prompt)
         return twin
@@ -352,6 +362,41 @@ class Encoder:
         return [i for i, n in enumerate(counts) if n > self.max_tokens]
 
     # ------------------------------------------------------------- encoding
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query's (dim,) vector, as `encode_queries([text])[0]`.
+
+        The search path: memoised per text (a results page, its facets and
+        next page all embed the same query) and, for ONNX models with mean
+        pooling, run straight on the ONNX session without the batching
+        machinery of sentence-transformers (~1.5 ms less per query).
+        """
+        with self._query_lock:
+            hit = self._query_cache.get(text)
+            if hit is not None:
+                self._query_cache.move_to_end(text)
+                return hit
+        vec = self._fast_query(text) if self._session is not None else None
+        if vec is None:
+            vec = self.encode_queries([text])[0]
+        vec.setflags(write=False)
+        with self._query_lock:
+            self._query_cache[text] = vec
+            if len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vec
+
+    def _fast_query(self, text: str) -> np.ndarray | None:
+        enc = self._fast_tokenizer.encode(self.query_prompt + text)
+        ids = enc.ids
+        if len(ids) > self.max_tokens:
+            return None  # the general path truncates and warns
+        feed = {"input_ids": np.array([ids], dtype=np.int64), "attention_mask": np.ones((1, len(ids)), dtype=np.int64)}
+        if "token_type_ids" in self._session_inputs:
+            feed["token_type_ids"] = np.zeros((1, len(ids)), dtype=np.int64)
+        hidden = self._session.run(None, feed)[0][0]  # (tokens, dim)
+        vec = hidden.mean(axis=0).astype(np.float32)
+        return vec / max(float(np.linalg.norm(vec)), 1e-12)
 
     def encode_queries(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """(n, dim) L2-normalised float32 query vectors (query prompt added)."""
@@ -394,6 +439,32 @@ class Encoder:
 
     def __repr__(self) -> str:
         return f"Encoder({self.info.name!r}, dim={self.info.dim}, max_tokens={self.max_tokens}, path={str(self.path)!r})"
+
+
+def _direct_session(st: Any) -> tuple[Any, frozenset[str], Any]:
+    """(ONNX session, its input names, a fast tokenizer) when `st` is a plain
+    Transformer -> mean Pooling [-> Normalize] stack on ONNX Runtime, so a
+    query can be embedded without sentence-transformers' batching; else
+    (None, empty, None)."""
+    try:
+        modules = list(st)
+        session = getattr(getattr(modules[0], "auto_model", None), "model", None)
+        if session is None or not hasattr(session, "run") or not hasattr(session, "get_inputs"):
+            return None, frozenset(), None
+        pooling = modules[1].get_config_dict() if len(modules) > 1 else {}
+        mean = pooling.get("pooling_mode") == "mean" or (
+            pooling.get("pooling_mode_mean_tokens") and not pooling.get("pooling_mode_cls_token")
+        )
+        if not mean or len(modules) > 3 or (len(modules) == 3 and type(modules[2]).__name__ != "Normalize"):
+            return None, frozenset(), None
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_str(st.tokenizer.backend_tokenizer.to_str())
+        tok.no_padding()
+        tok.no_truncation()
+        return session, frozenset(i.name for i in session.get_inputs()), tok
+    except Exception:  # pragma: no cover - any surprise: use the general path
+        return None, frozenset(), None
 
 
 def _model_prompts(st: Any, name: str) -> dict[str, str]:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from index.analysis import NorwegianAnalyzer, inflections
+import unicodedata
+
+from index.analysis import _FOLD, NorwegianAnalyzer, inflections, normalize_word
 
 
 @pytest.fixture(scope="session")
@@ -194,3 +196,19 @@ def test_highlight_synonyms_and_escape(nb):
 def test_query_tokens_are_unique_and_index_tokens_are_not(nb):
     assert nb.tokens("bolig bolig") == [first(nb, "bolig")] * 2
     assert nb.query_tokens("bolig boliger bustad") == [first(nb, "bolig")]
+
+
+def test_normalize_word_shortcuts_give_the_full_normalisation():
+    def reference(w: str) -> str:
+        return unicodedata.normalize("NFKC", w).lower().translate(_FOLD)
+
+    for text in ("Ventelistetiltak i BÆRUM", "café Müller", "ﬁnansiering", "bo\u00adlig", "Ö-land", "e\u0301",
+                 "2012\u20102015", "ÅLESUND og Tromsø", ""):
+        assert normalize_word(text) == reference(text), text
+
+
+def test_rough_spans_find_the_query_stems_as_substrings(nb):
+    text = "Kommunen har tiltak mot lange ventelister. Ventelistetiltak virker."
+    found = [text[a:b].lower() for a, b in nb.rough_spans("ventelister tiltak", text)]
+    assert "tiltak" in found and any(f.startswith("venteli") for f in found)
+    assert nb.rough_spans("ventelister", "Ingen treff her.") == []

@@ -353,3 +353,16 @@ def test_wrong_model_is_refused(encoder, torch_encoder):
     # same weights through another backend give other vectors: refused, with the fix named
     with pytest.raises(ModelMismatchError, match="backend 'onnx-int8'"):
         check_compatible(info, torch_encoder.info)
+
+
+def test_single_query_path_matches_the_batch_path_and_is_memoised(encoder):
+    queries = ["ventelister tiltak", "kor mange bustadlause er det i Noreg", "Housing First i Bodø"]
+    batch = encoder.encode_queries(queries)
+    for q, ref in zip(queries, batch):
+        vec = encoder.encode_query(q)
+        assert float(vec @ ref) > 0.99999, q
+        assert encoder.encode_query(q) is vec  # memoised: the same array, not recomputed
+        assert not vec.flags.writeable  # callers cannot corrupt the memo
+    # another prompt gives another vector, never the memoised one
+    twin = encoder._with_prompts({"query": "passage: "})
+    assert float(twin.encode_query(queries[0]) @ batch[0]) < 0.9999

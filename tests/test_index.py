@@ -120,3 +120,23 @@ def test_index_refuses_vectors_from_another_model(shared_corpus, tmp_path):
         idx.search("boliger", k=3, mode="dense")
     # lexical search needs no model and still works
     assert idx.search("boliger", k=3, mode="lexical").hits
+
+
+@pytest.mark.parametrize("query", ["ventelister tiltak", "booppfølging rus og psykisk helse", "bustadsosialt velferdsprogram"])
+def test_snippets_mark_exactly_what_whole_text_highlighting_marks(sample_index, query):
+    """Snippets are highlighted on the excerpt only (for speed); each marked
+    word must be one the whole-text highlight marks at the same place."""
+    import html
+    import re
+
+    resp = sample_index.search(query, k=10)
+    assert resp.hits
+    marked_any = False
+    for h in resp.hits:
+        full = {h.text[a:b] for a, b in sample_index.analyzer.highlight_spans(query, h.text)}
+        marks = [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", h.snippet)]
+        assert set(marks) <= full, (h.source, marks)
+        marked_any |= bool(marks)
+        plain = html.unescape(h.snippet.replace("<mark>", "").replace("</mark>", "")).strip("…")
+        assert plain in h.text
+    assert marked_any
