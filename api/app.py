@@ -3,8 +3,11 @@ JSON API (documented at /docs and /openapi.json) and the web interface."""
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from api.service import MAX_K, MAX_OFFSET, MAX_QUERY, SearchParams, canonical_municipality, run_search
 from index.collection import Index
@@ -42,8 +46,34 @@ class ErrorOut(BaseModel):
 ERRORS = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 
-def create_app(index_dir: Path | str, *, index: Index | None = None) -> FastAPI:
+def app_from_env() -> FastAPI:
+    """The app for the index in $BOSO_INDEX (what `boso serve --workers N`
+    starts in each worker process)."""
+    from index.collection import default_index_dir
+
+    return create_app(default_index_dir(), warm=True)
+
+
+def _warm_up(idx: Index) -> None:
+    """Load the model and analyser before the first request, not during it."""
+    try:
+        idx.search("bolig", k=1)
+    except Exception as exc:  # an empty or model-less index still serves what it can
+        logging.getLogger(__name__).warning("warm-up search failed: %s", exc)
+
+
+def create_app(index_dir: Path | str, *, index: Index | None = None, warm: bool = False) -> FastAPI:
+    """The app for the index in `index_dir`. With `warm`, the first search
+    (model and analyser loading, several seconds) runs at startup."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            await run_in_threadpool(_warm_up, app.state.index)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="boso",
         version="0.1.0",
         description=(

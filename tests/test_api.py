@@ -104,3 +104,79 @@ def test_openapi_contract(client):
         check()
     assert operations >= 10
     assert not failures, "\n".join(failures[:10])
+
+
+def test_worker_sockets_get_tcp_nodelay():
+    """Each `boso serve --workers N` process listens on its own socket; the
+    connections asyncio accepts from it must have TCP_NODELAY, or every
+    keep-alive response waits for the client's delayed ACK (~40 ms)."""
+    import asyncio
+    import socket
+
+    from api.cli import listen_socket
+
+    async def main() -> int:
+        sock = listen_socket("127.0.0.1", 0)
+        port = sock.getsockname()[1]
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport):
+                s = transport.get_extra_info("socket")
+                seen.set_result(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        flag = await asyncio.wait_for(seen, 5)
+        writer.close()
+        server.close()
+        return flag
+
+    assert asyncio.run(main()) == 1
+
+
+def test_serve_with_two_workers_answers_and_stops(sample_index):
+    """`boso serve --workers 2`: both processes serve the index; SIGTERM to
+    the parent stops them all."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    from api.cli import listen_socket
+
+    probe = listen_socket("127.0.0.1", 0)
+    port = probe.getsockname()[1]
+    probe.close()
+    repo = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--index", str(sample_index.folder), "--port", str(port), "--workers", "2"],
+        cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.time() + 180
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            assert time.time() < deadline, "server did not start"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        workers = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert len(workers) >= 2
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+            for q in ("ventelister tiltak", "Housing First", "bostøtte"):
+                r = c.get("/search", params={"q": q, "k": 3})
+                assert r.status_code == 200 and r.json()["hits"], q
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    time.sleep(0.5)
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower(), pid
