@@ -12,8 +12,11 @@
    ANN threshold the vector index is HNSW: its recall@10 against exact search
    is measured on 300 queries (the 45 evaluation queries and 255 pseudo-queries
    cut from chunk texts).
-3. Serves each index with `boso serve` on 127.0.0.1 and measures /search
-   latency p50/p95 with 1 and 8 concurrent clients (bounded request counts).
+3. Serves each index with `boso serve --workers N` on 127.0.0.1 and measures
+   /search latency p50/p95/p99 with 1 and 8 concurrent closed-loop clients
+   (bench/loadgen.py; bounded request counts), for distinct queries and for
+   the repeating evaluation queries. `--serve-only` re-measures serving on
+   the indexes already built.
 
 Writes bench/results/index.json and bench/results/index.md.
 """
@@ -27,7 +30,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -165,107 +167,167 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_latency(folder: Path, queries: list[str], requests: int) -> dict:
+def distinct_queries(queries: list[str], n: int, seed: int = 1) -> list[str]:
+    """n different queries the way advisors ask them: each evaluation query
+    alone and with a municipality ("ventelister tiltak Bodø"), shuffled, so
+    no request repeats an earlier one (no cache can help)."""
+    import random
+
+    pool = list(dict.fromkeys(queries + [f"{q} {m}" for m in MUNIS for q in queries]))
+    if n > len(pool):
+        raise ValueError(f"only {len(pool)} distinct queries, {n} asked")
+    random.Random(seed).shuffle(pool)
+    return pool[:n]
+
+
+def _start_server(folder: Path, workers: int) -> tuple[subprocess.Popen, int]:
     import httpx
 
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--index", str(folder), "--port", str(port)],
-                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "api.cli", "serve", "--index", str(folder), "--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited: " + proc.stderr.read().decode()[-2000:])
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc, port
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError("server did not start: " + proc.stderr.read().decode()[-2000:])
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """RSS of a process and its children (uvicorn workers)."""
+    total = rss_mb(pid)
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start: " + proc.stderr.read().decode()[-2000:])
-        with httpx.Client(base_url=base, timeout=30) as c:
-            for q in queries[:20]:  # warm: model, caches
-                c.get("/search", params={"q": q, "k": 10})
-        out = {"rss_mb": rss_mb(proc.pid)}
-        for clients in (1, 8):
-            lat: list[float] = []
-            errors = [0]
-            per_client = max(1, requests // clients)
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        kids = []
+    return total + sum(_tree_rss_mb(int(k)) for k in kids)
 
-            def worker(cid: int) -> None:
-                with httpx.Client(base_url=base, timeout=30) as c:
-                    for i in range(per_client):
-                        q = queries[(cid * 7 + i) % len(queries)]
-                        t0 = time.perf_counter()
-                        r = c.get("/search", params={"q": q, "k": 10})
-                        lat.append(time.perf_counter() - t0)
-                        if r.status_code != 200:
-                            errors[0] += 1
 
-            threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-            t0 = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            wall = time.perf_counter() - t0
-            a = np.array(lat) * 1000
-            out[f"clients_{clients}"] = {"requests": len(a), "p50_ms": float(np.percentile(a, 50)),
-                                         "p95_ms": float(np.percentile(a, 95)), "qps": len(a) / wall,
-                                         "errors": errors[0]}
+def serve_latency(folder: Path, queries: list[str], requests: int, workers: int) -> dict:
+    """/search latency on loopback, k=10, hybrid, snippets included.
+
+    Workloads, each with 1 and 8 concurrent clients:
+    - `distinct`: every request a query never sent before (worst case: the
+      query embedding, analysis and snippets are computed every time);
+    - `repeating`: the 45 evaluation queries cycled, as the earlier benchmark
+      did (after the first round the query embedding is memoised).
+    """
+    from bench.loadgen import run_load, search_path
+
+    proc, port = _start_server(folder, workers)
+    try:
+        warm = [search_path(q) for q in queries]  # each worker: model, analyser, caches of the index
+        run_load("127.0.0.1", port, [warm[i::2] for i in range(2)])
+        # distinct queries: disjoint from the warm-up and from each other
+        n_distinct = requests * 2 + requests
+        fresh = [q for q in distinct_queries(queries, n_distinct + len(queries)) if q not in set(queries)][:n_distinct]
+        out: dict = {"workers": workers, "rss_mb": _tree_rss_mb(proc.pid)}
+        pos = 0
+        for workload in ("distinct", "repeating"):
+            for clients in (1, 8):
+                n = requests if clients == 1 else requests * 2
+                per = n // clients
+                lists = []
+                for c in range(clients):
+                    if workload == "distinct":
+                        lists.append([search_path(q) for q in fresh[pos : pos + per]])
+                        pos += per
+                    else:
+                        lists.append([search_path(queries[(c * 7 + i) % len(queries)]) for i in range(per)])
+                out[f"{workload}_clients_{clients}"] = run_load("127.0.0.1", port, lists).summary()
+        out["rss_mb_after"] = _tree_rss_mb(proc.pid)
         return out
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _latency_rows(name: str, serve: dict) -> list[str]:
+    rows = []
+    for workload in ("distinct", "repeating"):
+        one, eight = serve[f"{workload}_clients_1"], serve[f"{workload}_clients_8"]
+        rows.append(
+            f"| {name} | {workload} | {one['p50_ms']:.1f} / {one['p95_ms']:.1f} ms "
+            f"| {eight['p50_ms']:.1f} / {eight['p95_ms']:.1f} / {eight['p99_ms']:.1f} ms | {eight['qps']:.0f} "
+            f"| {one['errors'] + eight['errors']} |"
+        )
+    return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--chunks", type=int, default=100_000)
-    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--requests", type=int, default=300, help="requests per 1-client run (8 clients: twice as many)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="`boso serve --workers` (default: cores)")
+    ap.add_argument("--serve-only", action="store_true",
+                    help="reuse the indexes in var/bench and the build figures in bench/results/index.json; re-measure serving")
     args = ap.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"sample corpus not found at {CORPUS}")
     queries = [json.loads(l)["query"] for l in (REPO / "eval" / "queries.jsonl").read_text().splitlines() if l.strip()]
     real_dir, syn_dir = WORK / "real", WORK / "synthetic"
-    res: dict = {"machine": {"cores": os.cpu_count()}}
-    print("building real index …", file=sys.stderr)
-    res["real"] = build_real(real_dir)
+    if args.serve_only:
+        res = json.loads((RESULTS / "index.json").read_text())
+    else:
+        res = {}
+        print("building real index …", file=sys.stderr)
+        res["real"] = build_real(real_dir)
+        print(f"building synthetic index of {args.chunks} chunks …", file=sys.stderr)
+        res["synthetic"] = build_synthetic(real_dir, syn_dir, args.chunks)
+        print("ANN recall …", file=sys.stderr)
+        res["synthetic"]["ann_recall"] = ann_recall(syn_dir, queries)
+    res["machine"] = {"cores": os.cpu_count(), "loadavg_before_serving": os.getloadavg()}
     print("serving real index …", file=sys.stderr)
-    res["real"]["serve"] = serve_latency(real_dir, queries, args.requests)
-    print(f"building synthetic index of {args.chunks} chunks …", file=sys.stderr)
-    res["synthetic"] = build_synthetic(real_dir, syn_dir, args.chunks)
-    print("ANN recall …", file=sys.stderr)
-    res["synthetic"]["ann_recall"] = ann_recall(syn_dir, queries)
+    res["real"]["serve"] = serve_latency(real_dir, queries, args.requests, args.workers)
     print("serving synthetic index …", file=sys.stderr)
-    res["synthetic"]["serve"] = serve_latency(syn_dir, queries, args.requests)
-    base_rss = res["real"]["serve"]["rss_mb"]
+    res["synthetic"]["serve"] = serve_latency(syn_dir, queries, args.requests, args.workers)
+    res["machine"]["loadavg_after"] = os.getloadavg()
     for key in ("real", "synthetic"):
         r = res[key]
         r["disk_kb_per_1000_chunks"] = r["disk_bytes"] / 1024 / r["chunks"] * 1000
     res["synthetic"]["memory_mb_per_1000_chunks"] = (
-        (res["synthetic"]["serve"]["rss_mb"] - base_rss) / (res["synthetic"]["chunks"] - res["real"]["chunks"]) * 1000
+        (res["synthetic"]["serve"]["rss_mb"] - res["real"]["serve"]["rss_mb"])
+        / args.workers / (res["synthetic"]["chunks"] - res["real"]["chunks"]) * 1000
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "index.json").write_text(json.dumps(res, indent=2))
     r, s = res["real"], res["synthetic"]
+    w = args.workers
     md = [
         "# Index and service benchmark",
         "",
-        f"Machine: {os.cpu_count()} cores. Requests on loopback against `boso serve`, k=10, hybrid mode.",
+        f"Machine: {os.cpu_count()} cores; load average before serving "
+        f"{' '.join(f'{x:.2f}' for x in res['machine']['loadavg_before_serving'])}. "
+        f"`boso serve --workers {w}` on 127.0.0.1; closed-loop clients on keep-alive connections "
+        "(bench/loadgen.py, asyncio, on the same machine); `GET /search?q=…&k=10`, hybrid, snippets included.",
         "",
-        "| collection | chunks | build | disk / 1000 chunks | server RSS | 1 client p50 / p95 | 8 clients p50 / p95 | 8 clients q/s |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-        f"| sample corpus | {r['chunks']} | {r['seconds']:.0f} s ({r['files_per_s']:.2f} files/s, {r['chunks_per_s']:.1f} chunks/s incl. parsing, OCR and embedding) "
-        f"| {r['disk_kb_per_1000_chunks']:.0f} KB | {r['serve']['rss_mb']:.0f} MB "
-        f"| {r['serve']['clients_1']['p50_ms']:.1f} / {r['serve']['clients_1']['p95_ms']:.1f} ms "
-        f"| {r['serve']['clients_8']['p50_ms']:.1f} / {r['serve']['clients_8']['p95_ms']:.1f} ms | {r['serve']['clients_8']['qps']:.0f} |",
-        f"| synthetic | {s['chunks']} | {s['seconds_add'] + s['seconds_commit']:.0f} s ({s['chunks_per_s_excluding_encoding']:.0f} chunks/s, vectors given) "
-        f"| {s['disk_kb_per_1000_chunks']:.0f} KB | {s['serve']['rss_mb']:.0f} MB "
-        f"| {s['serve']['clients_1']['p50_ms']:.1f} / {s['serve']['clients_1']['p95_ms']:.1f} ms "
-        f"| {s['serve']['clients_8']['p50_ms']:.1f} / {s['serve']['clients_8']['p95_ms']:.1f} ms | {s['serve']['clients_8']['qps']:.0f} |",
+        "| collection | chunks | build | disk / 1000 chunks | server RSS (all workers) |",
+        "| --- | --- | --- | --- | --- |",
+        f"| sample corpus | {r['chunks']} | {r['seconds']:.0f} s ({r['files_per_s']:.2f} files/s, {r['chunks_per_s']:.1f} chunks/s "
+        f"incl. parsing, OCR and embedding) | {r['disk_kb_per_1000_chunks']:.0f} KB | {r['serve']['rss_mb']:.0f} MB |",
+        f"| synthetic | {s['chunks']} | {s['seconds_add'] + s['seconds_commit']:.0f} s "
+        f"({s['chunks_per_s_excluding_encoding']:.0f} chunks/s, vectors given) | {s['disk_kb_per_1000_chunks']:.0f} KB "
+        f"| {s['serve']['rss_mb']:.0f} MB |",
         "",
-        f"Memory per 1 000 chunks (server RSS growth from the sample to the synthetic collection): "
+        "Latency. `distinct`: every request a query not sent before (nothing memoised can help); "
+        "`repeating`: the 45 evaluation queries cycled.",
+        "",
+        "| collection | workload | 1 client p50 / p95 | 8 clients p50 / p95 / p99 | 8 clients q/s | errors |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *_latency_rows("sample corpus", r["serve"]),
+        *_latency_rows(f"synthetic {s['chunks']}", s["serve"]),
+        "",
+        f"Memory per 1 000 chunks (RSS growth per worker from the sample to the synthetic collection): "
         f"{s['memory_mb_per_1000_chunks']:.2f} MB.",
         f"HNSW vs exact search at {s['chunks']} chunks: recall@10 {s['ann_recall']['recall@10']:.3f} "
         f"(min {s['ann_recall']['min_recall@10']:.2f}) over {s['ann_recall']['queries']} queries; "
