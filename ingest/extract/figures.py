@@ -31,7 +31,7 @@ _MOD = (
     r"|(?![a-zæøå]+ste\b)[a-zæøå]{2,}(?:e|t))"
 )
 UNIT_CLASSES: list[tuple[str, str]] = [
-    ("boliger", r"\w*boliger|\w*boligene|\w*leiligheter|\w*leilighetene|\w*enheter|\w*enhetene|småhus|hus|familiehjem"
+    ("boliger", r"\w*boliger|\w*boligene|\w*leiligheter|\w*leilighetene|\w+enheter|\w+enhetene|enheter|småhus|hus|familiehjem"
                 r"|bofellesskap|(?:omsorgs|sykehjems|institusjons|bo|bu|avlastnings|bolig|bustad|hospits|akutt|døgn|omsorgs)?plass(?:er|ar)|\w*bustader|\w*bustadene|\w*leilegheiter"
                 r"|\w*einingar|\w*einingane|husvære|hybler|\w*hybelleiligheter"),
     ("husstander", r"husstander|husstandene|husholdninger|husholdningene|hushald|husstandar|familier|familiene"
@@ -129,6 +129,11 @@ _LABELLED = re.compile(
     rf"[^\d:.;]{{0,30}}(?:\s*(?:per|pr\.?)\s*[\d.]+)?"
     rf"(?:\s*:|\s+(?:er|var|er på|var på|ligger på|låg på|utgjør|utgjorde|økte til|auka til|har økt til|har auka til))"
     rf"\s*(?:om lag\s+|ca\.?\s+|cirka\s+|rundt\s+|nesten\s+|over\s+)?(?P<num>{NUM})(?!\s*(?:%|prosent))",
+    re.IGNORECASE,
+)
+_DWELLING_CONTEXT = re.compile(
+    r"\b(?:\w*bolig(?:er|ene|en)?|\w*leilighet\w*|\w*bustad(?:er|ene)?|bygg\w*|\w*prosjekt\w*|bofellesskap\w*|borettslag\w*"
+    r"|omsorgsbolig\w*|\w*boliger)\b",
     re.IGNORECASE,
 )
 _SIZE_CLASS = re.compile(r"\b(?:husstand\w*|hushald\w*|familie\w*|husholdning\w*)\s+(?:på|med)\s+$", re.IGNORECASE)
@@ -234,6 +239,8 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         if v is None:
             continue
         unit_word = m.group("unit")
+        if unit_word.lower() in ("enheter", "enhetene") and not _DWELLING_CONTEXT.search(text):
+            continue  # "fordelt på fem enheter": units of the organisation
         if unit_word.isupper() and len(unit_word) > 3:
             continue  # "1 PROSJEKT BOSTEDSLØSE": a heading in capitals, not a count
         mods = " ".join(m.group("mods").split())

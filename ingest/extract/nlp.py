@@ -89,7 +89,7 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["satt", "settes", "sette", "setter", "sett", "setjast"]}}, {"LOWER": "av"},
      {"LIKE_NUM": True}],
     [{"LOWER": {"IN": ["avsatt", "avsettes", "øremerket", "øremerkes", "bevilget", "bevilges", "bevilga", "løyvd"]}}],
-    [{"LOWER": {"IN": ["søke", "søkje"]}}, {"LOWER": "om"}],
+    [{"LOWER": {"IN": ["søke", "søkje", "søkes", "søkt", "søkte", "søkjast"]}}, {"LOWER": "om"}],
     [{"LOWER": {"IN": ["kome", "kommet", "komme"]}}, {"LOWER": "under"}, {"LOWER": {"IN": ["bygging", "planlegging", "etablering"]}}],
     [{"LOWER": "fremmet"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": "sak"}],
     [{"LOWER": "foreslår"}, {"LOWER": "å"}],
@@ -191,14 +191,24 @@ def sentences(text: str) -> list[Sentence]:
             spans.append((s, base + m.start() + 1))
             s = base + m.end()
         spans.append((s, e))
+    # a numbered point after a full stop: "… fra 1.1.2020. 2. Kostnadene …"
+    cut_spans0: list[tuple[int, int]] = []
+    for s, e in spans:
+        base = s
+        for m in re.finditer(r"(?<=\.)\s+(?=\d{1,2}\.\s+[A-ZÆØÅ])", text[base:e]):
+            cut_spans0.append((s, base + m.start()))
+            s = base + m.end()
+        cut_spans0.append((s, e))
+    spans = [(a, b) for a, b in cut_spans0 if text[a:b].strip()]
     # a section number inside running text starts a heading (PDF text that
     # lost its line breaks): "… av kommunale boliger 5.1 Mål for arbeidet …"
     cut_spans: list[tuple[int, int]] = []
     for s, e in spans:
-        for m in re.finditer(r"(?<=[a-zæøå,)] )\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\.?\s+(?=[A-ZÆØÅ][a-zæøå])", text[s:e]):
-            if s + m.start() > s:
-                cut_spans.append((s, s + m.start() - 1))
-                s = s + m.start()
+        base = s
+        for m in re.finditer(r"(?<=[a-zæøå,)] )\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\.?\s+(?=[A-ZÆØÅ][a-zæøå])", text[base:e]):
+            if base + m.start() > s:
+                cut_spans.append((s, base + m.start() - 1))
+                s = base + m.start()
         cut_spans.append((s, e))
     spans = cut_spans
     for s, e in spans:
