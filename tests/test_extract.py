@@ -140,6 +140,8 @@ def _measure_texts(text: str) -> list[str]:
         "Dersom leietakeren kan betjene et lån, tilbyr kommunen startlån og tilskudd.",  # condition first
         "Kommunen skal ansette to boveiledere i oppfølgingstjenesten.",
         "Det er satt av 2 mill. kr til kjøp av boliger for flyktninger.",
+        "Kommunen har prioritert å kjøpe flere små leiligheter i sentrum.",  # "prioritert å" = means
+        "Boligkontoret arbeider med å etablere et nytt botiltak for ungdom.",  # work under way
     ],
 )
 def test_general_action_patterns_are_measures(sentence):
@@ -158,6 +160,8 @@ def test_general_action_patterns_are_measures(sentence):
         "Gjennom utbygging av boliger på kommunal grunn kan vi styre boligsammensetningen.",  # modal main clause
         "Kommunen tilbyr ulike former for økonomisk støtte til leietakere.",  # vague
         "Departementet har etablert et nytt tilskudd til utleieboliger i kommunene.",  # the state
+        "Leiekontraktene bygger på en mal utarbeidet av et advokatfirma.",  # participle modifying a noun
+        "Han var til god hjelp i arbeidet med å utvikle nye boliger.",  # "arbeidet" is a noun here
     ],
 )
 def test_not_measures(sentence):

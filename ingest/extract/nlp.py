@@ -241,8 +241,11 @@ _NOMINAL = re.compile(
 # "… gjennom å etablere", "… har vedtatt å bygge": the infinitive is the action.
 _MEANS_BEFORE_AA = {
     "gjennom", "ved", "foreslår", "foreslått", "besluttet", "bestemt", "vedtok", "vedtatt", "valgt", "planlegger",
-    "begynt", "startet", "mulighet",
+    "begynt", "startet", "mulighet", "prioritert", "prioriterer", "prioriterte", "prioritere", "satset", "bestemte",
+    "vedteke", "valt", "byrja", "starta",
 }
+# "arbeider med å etablere": work under way
+_WORKING_ON = {"arbeider", "arbeidet", "jobber", "jobbet", "held", "holder", "arbeidar", "jobbar"}
 _NEGATION = {"ikke", "aldri", "ingen", "verken"}
 _SUBCLAUSE = {"som", "fordi", "dersom", "hvis", "når", "om", "hvordan", "hvorfor", "hvilke", "hvilken", "hvilket", "hva"}
 
@@ -392,7 +395,12 @@ def action_cues(doc: Doc) -> list[Span]:
         if aa is not None:
             before = doc[aa - 1].lower_ if aa >= 1 else ""
             med_paa = aa >= 2 and before == "på" and doc[aa - 2].lower_ == "med"
-            if before not in _MEANS_BEFORE_AA and not med_paa:
+            working = (
+                aa >= 2 and before == "med" and doc[aa - 2].lower_ in _WORKING_ON
+                # "har arbeidet med å …" is the verb; "i arbeidet med å …" the noun
+                and (not doc[aa - 2].lower_.endswith(("et", "ed")) or (aa >= 3 and doc[aa - 3].lower_ in ("har", "hadde")))
+            )
+            if before not in _MEANS_BEFORE_AA and not med_paa and not working:
                 continue
         if _NOMINAL.match(first):
             has_object = (len(span) > 1 and span[1].lower_ == "av") or (e < len(doc) and doc[e].lower_ in ("av", "og"))
