@@ -539,7 +539,8 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
             # a point of a decision, or an item of a plain list: an action in
             # few words ("Handlingsplanen vedtas.")
             if item_mode == "decision" or item_mode is None:
-                if u.sent.start == 0 and not _NOTED.search(text) and _is_action_sentence(u, min_words=3):
+                first_sentence = u.sent.start == 0
+                if not _NOTED.search(text) and _is_action_sentence(u, min_words=3 if first_sentence else 5):
                     emit(u, text)
                 continue
 
