@@ -76,6 +76,96 @@ HELD_OUT_3 = {  # labelled and scored once after the last rule change; not tuned
     "pages__ostfold-interkommunalt__innovasjon-boligetablering-og-tjenester",
     "pages__stord__husbanken-boligsosialt-velferdsprogram",
 }
+# Set 4: every municipal plan, report, foranalyse and saksframlegg of pages/
+# not labelled before (33 documents, chosen by doc_type from the manifest),
+# labelled blind by two labellers who never saw the extractor or its output,
+# while the rules were being improved on sets 1-3. Of these, the rule writer
+# looked at the extractor's output (never the labels) on at least the six in
+# HELD_OUT_4_SEEN while checking precision; the rest were not opened.
+HELD_OUT_4 = {
+    "pages__alta__vedtatt-kommunedelplan-boligpolitikk-2019",
+    "pages__asker__programplan-2012-2015-omtale",
+    "pages__averoy__aarsberetning-2022-nav",
+    "pages__balsfjord__rapport-boligsosialt-team-2010-2012",
+    "pages__bodo__halvaarsrapportering-partnerskapsavtale-2012",
+    "pages__drammen__boligsosial-handlingsplan-2012-2014-yumpu",
+    "pages__drammen__delrapport-tildelings-og-prioriteringskriterier",
+    "pages__flora__nibr-foranalyse-boligsosialt-arbeid-2014",
+    "pages__gratangen__boligsosial-handlingsplan-2013",
+    "pages__halden__aars-og-halvaarsrapportering-2012",
+    "pages__halden__ramboll-foranalyse-boligsosialt-arbeid-2011",
+    "pages__hamar__boligplan-boligsosial-del",
+    "pages__hitra__boligprogram-2011-2014",
+    "pages__klaebu__moteinnkalling-utvalg-omsorg-boligpolitisk-plan-2019",
+    "pages__kristiansand__boligsosial-handlingsplan-2011-2015",
+    "pages__kristiansund__boligsosialt-program-2002-2005-yumpu",
+    "pages__kristiansund__forslag-boligsosialt-program-2006-2009",
+    "pages__kristiansund__husbanken-boligsosial-handlingsplan-2011-2014",
+    "pages__kvalsund__boligpolitisk-handlingsplan-2013-2016",
+    "pages__larvik__utkast-boligsosial-handlingsplan",
+    "pages__levanger__saksframlegg-programavtale-husbanken-2016-2020",
+    "pages__lillehammer__sluttanalyse-ramboll-2015",
+    "pages__lorenskog__program-og-aktivitetsplan-2012-2013",
+    "pages__moss__agderforskning-foranalyse-2011",
+    "pages__nedre-eiker__revidert-boligsosial-handlingsplan-2011-2014",
+    "pages__oslo__groruddalen-programomraade-3-aarsrapport-2009",
+    "pages__oslo__nibr-foranalyse-groruddalen-2011",
+    "pages__sarpsborg__boligpolitisk-plattform-utkast",
+    "pages__skaun__boligsosial-handlingsplan-2014",
+    "pages__skien__planprogram-boligsosial-handlingsplan-2015-2019",
+    "pages__steinkjer__husnemnda-moteinnkalling-2015",
+    "pages__stjordal__kommunestyret-moteinnkalling-boligsosial-handlingsplan-2017",
+    "pages__trondheim__boligpolitisk-plan-2018-horingsutkast",
+}
+HELD_OUT_4_SEEN = {
+    "pages__alta__vedtatt-kommunedelplan-boligpolitikk-2019",
+    "pages__hitra__boligprogram-2011-2014",
+    "pages__kristiansund__forslag-boligsosialt-program-2006-2009",
+    "pages__lorenskog__program-og-aktivitetsplan-2012-2013",
+    "pages__sarpsborg__boligpolitisk-plattform-utkast",
+    "pages__trondheim__boligpolitisk-plan-2018-horingsutkast",
+}
+# Set 5: every second remaining unlabelled file of pages/ (35 documents:
+# national reports, news, web pages), labelled blind like set 4. The rule
+# writer ran the extractor over this family of documents to check precision
+# (never seeing these labels), so its precision is the less clean estimate.
+HELD_OUT_5 = {
+    "pages__alesund__nrk-trenger-flere-boliger",
+    "pages__asker__boligsosialt-utviklingsprogram-2011-2015",
+    "pages__bergen__kommunale-utleieboliger-kriterier",
+    "pages__drammen__husbanken-programside-sluttrapport",
+    "pages__fjell__husbanken-bustadsosialt-velferdsprogram-2013",
+    "pages__flere-kommuner__sosial-boligbygging-planleggerens-rolle",
+    "pages__halden__boligsosialt-arbeid-strategi",
+    "pages__husbanken__tertialrapporten-2009-3",
+    "pages__kongsvinger__husbankens-virkemidler-presentasjon",
+    "pages__melhus__forvaltningsrevisjon-utleieboliger",
+    "pages__naroy__venstre-boligsatsing-2011",
+    "pages__nasjonal__adressa-husbanken-teller-bostedslose-2016",
+    "pages__nasjonal__byggforsk-prosjekt-bostedslose-midtveisevaluering-2003",
+    "pages__nasjonal__forskning-no-kartlegging-bostedslose-2024",
+    "pages__nasjonal__husbanken-aarsrapport-2014",
+    "pages__nasjonal__husbanken-bolig-paa-dagsorden-i-nord-2012",
+    "pages__nasjonal__husbanken-moreforsking-kunsten-aa-ha-to-fugler-2013",
+    "pages__nasjonal__husbanken-prosjektrapport-prosjekt-bostedslose",
+    "pages__nasjonal__husbanken-tilskot-til-bustadtiltak",
+    "pages__nasjonal__meld-st-17-2012-2013-byggje-bu-leve-kap6",
+    "pages__nasjonal__moreforsking-kunsten-aa-ha-to-fugler-omtale",
+    "pages__nasjonal__nibr-avtalt-selvbosetting-blant-flyktninger",
+    "pages__nasjonal__ntnu-aa-bygge-stein-paa-stein-barnefamilier",
+    "pages__nasjonal__oslomet-faerre-bostedslose-2020",
+    "pages__nasjonal__ramboll-folgeevaluering-boligetablering-i-distriktene-2014",
+    "pages__nasjonal__sivilombudet-startlan-hensynet-til-barna-2022",
+    "pages__nasjonal__stprp-11-2008-2009-ei-styrkt-bustotte",
+    "pages__nasjonal__veier-mot-maalet-solidarisk-boligpolitikk",
+    "pages__nasjonal__veiviseren-samarbeid-med-private",
+    "pages__oslo__evaluering-husbankens-innsats-groruddalen-2011",
+    "pages__sandnes__forvaltningsrevisjon-kommunale-utleieboliger-2011",
+    "pages__sandnes__statens-pris-boligsosialt-arbeid-2016",
+    "pages__tromso__husbanken-programside",
+    "pages__tromso__prosjekt-bostedslose-prosjektskisse",
+    "pages__trondheim__leie-til-eie-ntnu-2019",
+}
 HELD_OUT = {
     "pages__ringsaker__by-og-tettstedsprogram-tilvisningsavtaler",
     "pages__tonsberg__husbanken-programside-2014",
@@ -100,6 +190,11 @@ FIRST_RUN = {
     "held-out 1": {"measure": (23, 9, 6), "recommendation": (0, 0, 0), "figure": (8, 10, 7)},
     "held-out 2": {"measure": (10, 11, 4), "recommendation": (1, 1, 0), "figure": (28, 15, 14)},
     "held-out 3": {"measure": (2, 1, 0), "recommendation": (0, 0, 0), "figure": (3, 2, 2)},
+    # sets 4 and 5: run once after the rules were generalised on sets 1-3
+    # (only the labels' page numbers were first set to the reader's pages)
+    "held-out 4": {"measure": (42, 19, 13), "recommendation": (0, 0, 0), "figure": (3, 5, 3)},
+    "held-out 4 (output seen)": {"measure": (2, 2, 2), "recommendation": (0, 0, 0), "figure": (0, 0, 0)},
+    "held-out 5": {"measure": (25, 16, 8), "recommendation": (3, 0, 0), "figure": (30, 25, 24)},
 }
 
 
@@ -117,7 +212,10 @@ METHOD_NOTES = """## How the labels were made
   plan is the measure's cost, not a separate figure.
 - Development set: after the extractor had run, 11 labels were added to it for consistency with the
   rules above (items missed while labelling); none were removed. Held-out sets were labelled before
-  their first run and only page numbers were corrected to the reader's pages.
+  their first run and only page numbers were corrected to the reader's pages. Sets 4 and 5 were labelled
+  by two labellers working from a written brief (the rules above), blind to the extractor; the brief
+  said "page 1" for every `pages/` file, so before their first run each quote was located in the
+  reader's pages by script (28 labels moved, none changed otherwise; one quote's HTML tags removed).
 
 ## Known weaknesses
 
@@ -128,7 +226,11 @@ METHOD_NOTES = """## How the labels were made
   and "vil kommunen:" lists, conditions before a decided main clause) with guards against purpose
   lists, postnominal participles, generic/national/research actors, Husbank programme agreements and
   tables of contents. Held-out sets 1–3 have been read while doing so, so their current scores flatter
-  the rules; the next blind set is the honest estimate.
+  the rules. The blind sets 4 and 5 then gave measures P 0.68 / R 0.31 and P 0.50 / R 0.32 (first
+  run): on unseen text the rules still miss most measures that a reader finds — plan work
+  ("Prosjekt … ble satt i gang", "planutvalg … fikk i mandat å"), appointments ("Programleder ble
+  ansatt"), agreements, applications — and merge neighbouring sentences of unpunctuated web text.
+  Figures on the same sets: P 0.90 / R 0.82 pooled.
 - Still missed: service descriptions without an action verb ("De som søker … møter en saksbehandler
   som går gjennom …"), possession stated as a measure ("Kommunen har en tinglyst tilvisningsrett …"),
   action nouns inside a report's summary sentence ("… i forbindelse med etableringen av …"), and
@@ -143,8 +245,14 @@ METHOD_NOTES = """## How the labels were made
 """
 
 
+SPLITS = ("development", "held-out 1", "held-out 2", "held-out 3", "held-out 4", "held-out 4 (output seen)", "held-out 5")
+
+
 def _split(stem: str) -> str:
-    for name, members in (("held-out 1", HELD_OUT), ("held-out 2", HELD_OUT_2), ("held-out 3", HELD_OUT_3)):
+    if stem in HELD_OUT_4_SEEN:
+        return "held-out 4 (output seen)"
+    for name, members in (("held-out 1", HELD_OUT), ("held-out 2", HELD_OUT_2), ("held-out 3", HELD_OUT_3),
+                          ("held-out 4", HELD_OUT_4), ("held-out 5", HELD_OUT_5)):
         if stem in members:
             return name
     return "development"
@@ -346,7 +454,7 @@ def run(corpus: Path, verbose: bool = False) -> str:
               "afterwards. Each held-out set was scored blind once (see \"First run\" below); sets 1–3 were then "
               "read while generalising the rules, so their current scores are no longer blind.", "",
               "| split | type | labels | extracted | matched | P | R |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
-    for split in ("development", "held-out 1", "held-out 2", "held-out 3"):
+    for split in SPLITS:
         sc_by = per_split[split]
         for typ in TYPES:
             sc = sc_by[typ]
