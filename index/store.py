@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS documents_path ON documents(path);
 CREATE INDEX IF NOT EXISTS documents_muni ON documents(municipality);
+CREATE INDEX IF NOT EXISTS documents_dup ON documents(duplicate_of);
 CREATE TABLE IF NOT EXISTS pages (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     number INTEGER NOT NULL,
@@ -366,12 +367,19 @@ class Store:
 
     def duplicates_of(self, doc_id: str) -> list[dict[str, Any]]:
         """Documents linked to `doc_id` as near-duplicates (either way)."""
+        # two indexed lookups (an OR across columns would scan the table)
         rows = self.db.execute(
-            "SELECT * FROM documents WHERE duplicate_of=? OR doc_id=(SELECT duplicate_of FROM documents "
-            "WHERE doc_id=?)",
+            "SELECT * FROM documents WHERE duplicate_of=? UNION ALL "
+            "SELECT * FROM documents WHERE doc_id=(SELECT duplicate_of FROM documents WHERE doc_id=?)",
             (doc_id, doc_id),
         ).fetchall()
-        return [self._doc_dict(r) for r in rows if r["doc_id"] != doc_id]
+        seen = {doc_id}
+        out = []
+        for r in rows:
+            if r["doc_id"] not in seen:
+                seen.add(r["doc_id"])
+                out.append(self._doc_dict(r))
+        return out
 
     @staticmethod
     def _doc_dict(row: sqlite3.Row) -> dict[str, Any]:
