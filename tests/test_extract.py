@@ -259,6 +259,43 @@ def test_table_rows_become_measures_with_cost_indicator_and_period():
     assert (b.cost.amount_nok, b.status) == (200_000, "gjennomført") and "bostedslose" in b.target_groups
 
 
+def _national(text: str) -> Document:
+    doc = _doc(text)
+    doc.metadata.municipality.source, doc.metadata.municipality.confidence = "filename", 0.85
+    return doc
+
+
+def test_national_documents_give_measures_of_named_municipalities_only():
+    text = (
+        "Forskeren har gjennomført en ny kartlegging av bostedsløse i hele landet. "
+        "Det ble etablert et nasjonalt nettverk for kommunene i 2019. "
+        "Tromsø kommune har etablert et nytt botiltak med åtte boliger."
+    )
+    measures, _, _ = extract_items(_national(text))
+    assert [m.text for m in measures] == ["Tromsø kommune har etablert et nytt botiltak med åtte boliger."]
+    # the same text in a document of unknown scope keeps the general rules
+    assert len(extract_items(_doc(text))[0]) >= 2
+
+
+def test_run_on_web_text_is_split_before_a_new_subject():
+    from ingest.extract.nlp import sentences  # noqa: PLC0415
+
+    text = "Avtalen ble signert i november Det ble straks etablert en styringsgruppe for arbeidet."
+    assert [s.text for s in sentences(text)] == [
+        "Avtalen ble signert i november",
+        "Det ble straks etablert en styringsgruppe for arbeidet.",
+    ]
+    flat = "Planen skal revideres årlig Hovedmål II Flere eier egen bolig"
+    assert [s.text for s in sentences(flat)][-1] == "Hovedmål II Flere eier egen bolig"
+
+
+def test_colon_before_a_dash_or_a_quote_ends_the_lead_in():
+    from ingest.extract.nlp import sentences  # noqa: PLC0415
+
+    got = [s.text for s in sentences("Tiltakets formål: «Etablere rutiner for teamet. Forslag til vedtak: - Planen vedtas.")]
+    assert got == ["Tiltakets formål:", "Etablere rutiner for teamet.", "Forslag til vedtak:", "Planen vedtas."]
+
+
 # ------------------------------------------------------------- real docs --
 
 

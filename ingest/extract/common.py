@@ -114,6 +114,9 @@ class Context:
     vocab: Vocabulary
     municipality: str | None = None
     period: tuple[int, int] | None = None
+    # a document found to belong to no single municipality (national reports,
+    # news on the whole country) — not merely one whose metadata is unknown
+    national: bool = False
     blocks: list[Block] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
 
@@ -128,7 +131,8 @@ class Context:
                 per = (int(per[0]), int(per[1]))
             except (TypeError, ValueError, IndexError):
                 per = None
-        ctx = cls(doc=doc, vocab=vocab, municipality=str(muni) if muni else None, period=per)
+        national = bool(md and not muni and md.municipality.source and md.municipality.confidence >= 0.5)
+        ctx = cls(doc=doc, vocab=vocab, municipality=str(muni) if muni else None, period=per, national=national)
         ctx.blocks = list(iter_blocks(doc))
         for b in ctx.blocks:
             if b.kind == "heading":

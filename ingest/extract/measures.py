@@ -486,6 +486,9 @@ def unit_mentions_recommender(text: str, national: bool = True) -> bool:
     return bool(found)
 
 
+_NAMED_MUNI = re.compile(r"\b[A-ZÆØÅ][\w-]+\s+(?:kommune|kommunes|bydel|bystyre|kommunestyre)\b|\b(?:[Bb]ydel|[Kk]ommunestyret i|[Bb]ystyret i)\s+[A-ZÆØÅ]")
+
+
 def _budget_blocks(ctx: Context) -> set[int]:
     return {id(b) for b in ctx.blocks if re.search(r"budsjett", b.text, re.I) and re.search(r"regnskap", b.text, re.I)}
 
@@ -503,6 +506,10 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
 
     def emit(u: Unit, text: str) -> None:
         nonlocal last_measure_unit
+        # a document of no particular municipality (a national report, a news
+        # item on the whole country): only an action of a named municipality
+        if ctx.national and not _NAMED_MUNI.search(text):
+            return
         out.append(_measure_from_text(ctx, u, text))
         last_measure_unit = u.index
 

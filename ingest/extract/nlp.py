@@ -211,20 +211,40 @@ def sentences(text: str) -> list[Sentence]:
                 s = base + m.start()
         cut_spans.append((s, e))
     spans = cut_spans
+    # web text that lost its full stops: "… i november Det ble etablert …",
+    # "… startet i Prosjektet er delt …" — a capitalised pronoun or subject
+    # noun after a lower-case word, followed by a finite verb, starts a sentence
+    run_spans: list[tuple[int, int]] = []
     for s, e in spans:
-        # split after "…: " + capital letter
+        base = s
+        for m in _RUN_ON_SUBJECT.finditer(text[base:e]):
+            if base + m.start() > s:
+                run_spans.append((s, base + m.start() - 1))
+                s = base + m.start()
+        run_spans.append((s, e))
+    spans = run_spans
+    for s, e in spans:
+        # split after "…: " + capital letter (also "…: - Husnemnda …", "…: «Etablere …")
         pos = s
-        for m in re.finditer(r":\s+(?=[A-ZÆØÅ])", text[s:e]):
-            cut = s + m.end()
+        for m in re.finditer(r":\s+(?:[-–•]\s+)?[«\"“]?(?=[A-ZÆØÅ])", text[s:e]):
+            cut = s + m.start() + 1  # the lead-in ends at the colon; a dash or quote after it is dropped
             piece = text[pos:cut].strip()
             if piece:
                 out.append(Sentence(pos, pos + len(text[pos:cut].rstrip()), piece))
-            pos = cut
+            pos = s + m.end()
         piece = text[pos:e].strip()
         if piece:
             lead = len(text[pos:e]) - len(text[pos:e].lstrip())
             out.append(Sentence(pos + lead, pos + lead + len(piece), piece))
     return out
+
+
+_RUN_ON_SUBJECT = re.compile(
+    r"(?<=[a-zæøå0-9] )(?=(?:Det|Dette|Disse|Vi|Den|Kommunen|Prosjektet|Arbeidet|Planen|Programmet|Hun|Han)"
+    r"\s+(?:\w+\s+)?(?:er|har|var|ble|blir|vil|skal|fikk|hadde|vart|vert)\b"
+    # a goal heading flattened into the text: "… arbeidet Hovedmål II Boligkapasiteten …"
+    r"|(?:Hovedmål|Delmål|Effektmål|Resultatmål)\s+(?:[IVX]+\b|\d|[A-ZÆØÅ]))"
+)
 
 
 def tokens(text: str) -> Doc:
