@@ -296,6 +296,26 @@ def test_colon_before_a_dash_or_a_quote_ends_the_lead_in():
     assert got == ["Tiltakets formål:", "Etablere rutiner for teamet.", "Forslag til vedtak:", "Planen vedtas."]
 
 
+@pytest.mark.parametrize(
+    "text, is_measure",
+    [
+        ("Formannskapet oppnevnte i mars et planutvalg som skulle revidere planen.", True),
+        ("Rådmannen nedsatte en tverrfaglig prosjektgruppe for arbeidet.", True),
+        ("Det ble nedsatt ei arbeidsgruppe med fem medlemmer.", True),
+        ("Personer med nedsatt funksjonsevne har ofte behov for tilpassede boliger.", False),
+        ("Kommunen har søkt kompetansetilskudd fra Husbanken til prosjektet.", True),
+        ("Sosialsjefen har lagt fram en prosjektskisse for et natthjem.", True),
+        ("Kommunen åpnet et nytt bofellesskap med seks boliger i fjor.", True),
+        ("Den nye ordningen åpner for at flere kan kjøpe bolig.", False),
+        ("Kommunen har samordnet det boligsosiale arbeidet i en egen tjeneste.", True),
+        ("Utvalet oppnemnde ei arbeidsgruppe for bustadplanen.", True),
+    ],
+)
+def test_appointments_applications_and_openings_are_measures(text, is_measure):
+    measures, _, _ = extract_items(_doc(text))
+    assert bool(measures) == is_measure, text
+
+
 # ------------------------------------------------------------- real docs --
 
 

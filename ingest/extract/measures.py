@@ -418,7 +418,15 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
     # "Gjennom … kan vi vedta": the main clause is only a possibility
     cond = _CONDITION_FIRST.match(text)
     main_doc = tokens(cond.group("main")) if cond else doc
-    first_finite = next((t.lower_ for t in main_doc[:10] if t.lower_ in FINITE or t.lower_ in _MODAL_BEFORE), None)
+    # (a modal right after "som"/"at" belongs to a subordinate clause: "… et utvalg som skulle revidere …")
+    first_finite = next(
+        (
+            t.lower_ for t in main_doc[:10]
+            if (t.lower_ in FINITE or t.lower_ in _MODAL_BEFORE)
+            and not (t.i >= 1 and main_doc[t.i - 1].lower_ in ("som", "at", "der", "dersom", "hvis", "om"))
+        ),
+        None,
+    )
     if first_finite in _MODAL_BEFORE:
         return False
     if not cues:

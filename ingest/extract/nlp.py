@@ -63,6 +63,10 @@ ACTION_VERB = (
     r"|involverer|bistår|regulerer|målrettes|endret|endres"
     r"|prioriteres|prioriterast"
     r"|godkjent|godkjennes|foreslås"
+    r"|oppnevn(?:e|er|es|t|te)|oppnemn(?:e|er|d|de|ast)"
+    r"|rulleres|rullert|rullerast"
+    r"|åpn(?:e|es|et|a)|opn(?:a|ast|e)"
+    r"|omorganiser(?:e|es|t)"
     r")$"
 )
 
@@ -93,6 +97,19 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["kome", "kommet", "komme"]}}, {"LOWER": "under"}, {"LOWER": {"IN": ["bygging", "planlegging", "etablering"]}}],
     [{"LOWER": "fremmet"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": "sak"}],
     [{"LOWER": "foreslår"}, {"LOWER": "å"}],
+    # "Rådmannen nedsatte en prosjektgruppe", "ble nedsatt": not "nedsatt funksjonsevne"
+    [{"LOWER": {"IN": ["nedsatte", "nedsette", "nedsetter", "nedsett", "nedsetje"]}}],
+    [{"LOWER": {"IN": ["nedsatt", "nedsett"]}}, {"LOWER": {"IN": ["en", "et", "ei", "eit", "ein", "ny", "nytt", "to", "tre"]}}],
+    [{"LOWER": {"IN": ["ble", "blitt", "er", "har", "vart", "vorte", "blir", "vert"]}}, {"LOWER": {"IN": ["nedsatt", "nedsett"]}}],
+    # "har lagt fram en prosjektskisse", "Planen legges fram for bystyret"
+    [{"LOWER": {"IN": ["lagt", "la", "legge", "legger", "lagd"]}},
+     {"LOWER": {"IN": ["fram", "frem"]}},
+     {"LOWER": {"NOT_IN": ["for", "til", "i", "på", "av", "som", ",", "."]}}],
+    # "har søkt kompetansetilskudd i Husbanken" (without "om")
+    [{"LOWER": {"IN": ["søke", "søkje", "søker", "søkjer", "søkes", "søkt", "søkte", "søkjast"]}},
+     {"LOWER": {"REGEX": r"^(?:\w*tilskudd\w*|\w*tilskot\w*|midler|midlane|midlene|startlån\w*|\w*lån)$"}}],
+    # "har samordnet arbeidet i en boligtjeneste"
+    [{"LOWER": {"IN": ["har", "ble", "er", "blitt", "vart"]}}, {"LOWER": {"IN": ["samordnet", "samordna", "samlet", "samla"]}}],
 ]
 
 RECOMMEND_WORDS = {
@@ -400,6 +417,10 @@ def action_cues(doc: Doc) -> list[Span]:
                 continue  # "har blitt bygd færre boliger enn …": a comparison
         if first.startswith("bygg") and e < len(doc) and doc[e].lower_ == "på":
             continue  # "bygger på strategien": based on, not building
+        if re.match(r"(?:åpn|opn)", first) and e < len(doc) and doc[e].lower_ in ("for", "opp", "seg", "dørene", "døra", "døren"):
+            continue  # "åpner for at …": allows, not opens something
+        if first in ("la", "legge", "legger") and s >= 1 and doc[s - 1].lower_ in ("å",) and e < len(doc) and doc[e].lower_ == "til":
+            continue  # "legge fram til rette" is not a document laid before a body
         if first.startswith("inngå") or first == "inngikk":
             # "inngå en avtale" is an action; "inngår i planen" only says what belongs where
             if not any(re.match(r"\w*(?:avtale|kontrakt|samarbeid|partnerskap|leieforhold)", t.lower_) for t in doc[e : e + 6]):
