@@ -316,6 +316,37 @@ def test_appointments_applications_and_openings_are_measures(text, is_measure):
     assert bool(measures) == is_measure, text
 
 
+def test_lists_of_main_efforts_and_tasks_are_measures_but_not_a_sub_lead():
+    text = (
+        "Kommunens boligpolitikk består av to hovedsatsinger:\n\n• Boligløftet, vedtatt av bystyret i 2011\n"
+        "• Temaplan for bolig\n• Boligsosialt program:\n\n"
+        "Mandatet inneholdt fire sentrale oppgaver:\n\n• Ajourføring av behov\n• Foreslå tiltak for bedre samordning\n"
+    )
+    measures, _, _ = extract_items(_doc(text))
+    assert [m.text for m in measures] == [
+        "Boligløftet, vedtatt av bystyret i 2011", "Temaplan for bolig", "Ajourføring av behov",
+        "Foreslå tiltak for bedre samordning",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, is_measure",
+    [
+        ("Kommunestyret vedtok i juni et boligløft med investeringer på 60 millioner kroner.", True),
+        ("Rådmannens forslag til vedtak: - Utvalget godkjenner søknaden og ber rådmannen sende den til Husbanken.", True),
+        ("Forslag til vedtak: - Saken tas til orientering.", False),
+        ("Utvalget vedtok at prosjektgruppen skulle bestå av fem personer fra kommunen.", True),
+        ("Utvalget foreslår at det etableres en ny statlig ordning for bostøtte.", False),
+        ("Teamet ble opprettet som et tiltak i boligplanen, Tiltakets formål:", True),
+        ("Vedlegg 1 gir en gjennomgang av gjennomførte og planlagte tiltak.", False),
+        ("-RAPPORT- «Utvikle og styrke arbeidet i det nyetablerte boligteamet.", False),
+    ],
+)
+def test_decisions_reports_and_title_pages(text, is_measure):
+    measures, _, _ = extract_items(_doc(text))
+    assert bool(measures) == is_measure, (text, [m.text for m in measures])
+
+
 # ------------------------------------------------------------- real docs --
 
 

@@ -45,7 +45,8 @@ from ingest.records import Cost, Measure, Table
 MEASURE_LEAD = re.compile(
     r"\b(?:tiltak\w*|\w*tiltak|aktivitet\w*|delprosjekt\w*|prosjekter|innsats\w*|gjennom å|ved å|prioritere\w*"
     r"|satse\w* på|vil\s+\w+\s+(?:gjøre|gjennomføre|iverksette)"
-    r"|forkantarbeid|metoder og tiltak|konkrete resultater|resultater fra|quick wins)\b",
+    r"|forkantarbeid|metoder og tiltak|konkrete resultater|resultater fra|quick wins"
+    r"|(?:hoved)?satsing(?:er|ene|ar|ane)|(?:hoved)?oppgåver|(?:hoved|sentrale\s+)?oppgaver)\b",
     re.IGNORECASE,
 )
 RESULT_LEAD = re.compile(r"\bresultat\w*\b", re.IGNORECASE)
@@ -87,6 +88,7 @@ _NATIONAL_ACTOR = re.compile(
     r"|utvalget|nou|imdi|bufdir|helsedirektoratet|kriminalomsorgen)$",
     re.IGNORECASE,
 )
+_BODY_DECIDES = {"vedtok", "vedtar", "vedtatt", "vedtek", "oppnevnte", "nedsatte"}
 _ANALYSIS = re.compile(r"\b(?:foranalyse\w*|analyse\w*|rapport\w*|evaluering\w*|undersøkelse\w*)\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(r"^ved å\b|\bvil det være mulig\b|\bdersom\b|\bhvis\b|\balltid\b", re.IGNORECASE)
 # "Hvis familien kan klare et lån, tilbyr kommunen startlån": a conditional
@@ -127,7 +129,8 @@ _OBJECT = re.compile(
     r"|husvære|eining\w*|leilegheit\w*|tenest\w*|tilbod\w*|tilskot\w*|veiledning\w*|rettleiing\w*"
     r"|register\w*|database\w*|oversikt\w*|venteliste\w*|boligpolitikk\w*|program\w*|prosedyre\w*|fullmakt\w*"
     r"|bosetting\w*|busetjing\w*|hybel\w*|hybler|omsorgsplass\w*|plass(?:er)?|seminar\w*|verksted\w*"
-    r"|utvalg\w*|komite\w*|komité\w*|råd|styre|boligsosial\w* handlingsplan\w*|fagdag\w*|arbeidsmøte\w*)\b",
+    r"|utvalg\w*|komite\w*|komité\w*|råd|styre|boligsosial\w* handlingsplan\w*|fagdag\w*|arbeidsmøte\w*"
+    r"|investering\w*|satsing\w*|\w+løft(?:et)?)\b",
     re.IGNORECASE,
 )
 
@@ -387,6 +390,21 @@ _AFTER_CUE_NATIONAL = re.compile(
 )
 
 
+# "Vedlegg 1 gir en gjennomgang av …", "Rapport danner grunnlag for …": what a document contains
+_DOC_SUBJECT = re.compile(
+    r"^(?:rapport(?:en)?|vedlegg(?:et)?|tabell(?:en)?|figur(?:en)?|kapittel(?:et)?|notatet|dokumentet|oversikten)"
+    r"(?:\s+\d+(?:\.\d+)*)?\s+(?:gir|viser|danner|beskriver|inneholder|gjelder|omhandler|oppsummerer|presenterer|tar)\b",
+    re.IGNORECASE,
+)
+# a title page: "-RAPPORT- «Utvikle …", "BOLIGSOSIAL HANDLINGSPLAN Vedtatt i …"
+_TITLE_PAGE = re.compile(r"^[\W\d]*[A-ZÆØÅ]{4,}\b[\W]*(?:[A-ZÆØÅ]{2,}\b|«)")
+# the points of a decision: "Husnemnda godkjenner søknaden og ber rådmannen …"
+_DECISION_VERB = re.compile(
+    r"^(?:\S+\s+){0,3}?(?:godkjenner|godkjennes|vedtar|vedtek|vedtas|ber\s+(?:om|rådmannen|kommunedirektøren|administrasjonen))\b",
+    re.IGNORECASE,
+)
+
+
 def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5) -> bool:
     """Prose that reports a concrete action (see module doc)."""
     text = unit.text if text is None else text
@@ -395,7 +413,7 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         return False
     if re.match(r"\d+(?:[ .,]\d+)*\s+(?!av\b)[a-zæøå%]", text) or _FORM_PROMPT.search(text):
         return False
-    if len(_TOC.findall(text)) >= 2 or re.match(r"^(?:denne|dette)\s+(?:rapporten|notatet|dokumentet)\b|^rapporten\b", text, re.I):
+    if len(_TOC.findall(text)) >= 2 or re.match(r"^(?:denne|dette)\s+(?:rapporten|notatet|dokumentet)\b|^rapporten\b", text, re.I) or _DOC_SUBJECT.match(text):
         return False  # "62 prosent av boligene …" is a figure; forms ask, they do not report
     cues = action_cues(doc)
     # a modal "kan/må/bør" just before the cue: possible, not decided
@@ -412,6 +430,7 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
             c for c in cues
             if not any(
                 _NATIONAL_ACTOR.match(t.text) and (t.i == 0 or doc[t.i - 1].lower_ not in _PREPOSITIONS)
+                and not (t.lower_ == "utvalget" and c[0].lower_ in _BODY_DECIDES)
                 for t in doc[: c.start]
             )
         ]
@@ -419,9 +438,11 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
     cond = _CONDITION_FIRST.match(text)
     main_doc = tokens(cond.group("main")) if cond else doc
     # (a modal right after "som"/"at" belongs to a subordinate clause: "… et utvalg som skulle revidere …")
+    # (and a modal after the action verb is in its object clause: "vedtok at gruppen skulle bestå av …")
+    limit = min([c.start for c in cues if c.start > 0] + [10]) if not cond else 10
     first_finite = next(
         (
-            t.lower_ for t in main_doc[:10]
+            t.lower_ for t in main_doc[:limit]
             if (t.lower_ in FINITE or t.lower_ in _MODAL_BEFORE)
             and not (t.i >= 1 and main_doc[t.i - 1].lower_ in ("som", "at", "der", "dersom", "hvis", "om"))
         ),
@@ -440,7 +461,12 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
             return False
         if not any(c.start_char >= cond.start("main") for c in cues):
             return False
-    national = _NATIONAL_SUBJECT.match(text) and not re.match(r"^\w+\s+og\s+(?:kommunen|\w+\s+kommune)\b", text, re.I)
+    national = (
+        _NATIONAL_SUBJECT.match(text)
+        and not re.match(r"^\w+\s+og\s+(?:kommunen|\w+\s+kommune)\b", text, re.I)
+        # a committee that decides is a municipal body ("Utvalget vedtok at …"); a national one proposes
+        and not re.match(r"^utvalget\s+(?:har\s+)?(?:vedtok|vedtar|vedtatt|vedtek|oppnevnte|nedsatte)\b", text, re.I)
+    )
     if national or _PARTICIPATION.search(text) or _GENERIC.search(text):
         return False
     if _ANALYSIS.search(text) and unit_mentions_recommender(text):
@@ -497,6 +523,9 @@ def unit_mentions_recommender(text: str, national: bool = True) -> bool:
 _NAMED_MUNI = re.compile(r"\b[A-ZÆØÅ][\w-]+\s+(?:kommune|kommunes|bydel|bystyre|kommunestyre)\b|\b(?:[Bb]ydel|[Kk]ommunestyret i|[Bb]ystyret i)\s+[A-ZÆØÅ]")
 
 
+_HEAD_BEFORE_LABEL = re.compile(r"^(?P<head>.{20,}?)[,;]\s+(?:\S+\s+){0,2}\S+:$", re.DOTALL)
+
+
 def _budget_blocks(ctx: Context) -> set[int]:
     return {id(b) for b in ctx.blocks if re.search(r"budsjett", b.text, re.I) and re.search(r"regnskap", b.text, re.I)}
 
@@ -517,6 +546,8 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
         # a document of no particular municipality (a national report, a news
         # item on the whole country): only an action of a named municipality
         if ctx.national and not _NAMED_MUNI.search(text):
+            return
+        if _TITLE_PAGE.match(text):
             return
         out.append(_measure_from_text(ctx, u, text))
         last_measure_unit = u.index
@@ -546,8 +577,8 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
                 if results_only:
                     if _is_action_sentence(u, min_words=4):
                         emit(u, text)
-                elif u.sent.start == 0:
-                    emit(u, b.text)  # the whole item
+                elif u.sent.start == 0 and not b.text.rstrip().endswith(":"):
+                    emit(u, b.text)  # the whole item (one ending in a colon leads a sub-list)
                 continue
             if item_mode == "goal":
                 continue
@@ -555,7 +586,8 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
             # few words ("Handlingsplanen vedtas.")
             if item_mode == "decision" or item_mode is None:
                 first_sentence = u.sent.start == 0
-                if not _NOTED.search(text) and _is_action_sentence(u, min_words=3 if first_sentence else 5):
+                decided = item_mode == "decision" and bool(_DECISION_VERB.match(text))
+                if not _NOTED.search(text) and (decided or _is_action_sentence(u, min_words=3 if first_sentence else 5)):
                     emit(u, text)
                 continue
 
@@ -563,6 +595,10 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
         if text.rstrip().endswith(":"):
             mode, first_after_lead = _lead_mode(text), True
             label_lead = bool(_label_lead(text))
+            # "Teamet ble opprettet i 2010, Tiltakets formål:": a report, then a label
+            head = _HEAD_BEFORE_LABEL.match(text)
+            if head and _is_action_sentence(u, head.group("head")):
+                emit(u, head.group("head"))
             continue
 
         if u.is_heading:
@@ -599,7 +635,9 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
             if has_goal_start(doc) and not is_narrative(doc, window=8):
                 mode, first_after_lead = "goal", False
                 continue
-            measure = _is_action_sentence(u)
+            measure = _is_action_sentence(u) or (
+                mode == "decision" and bool(_DECISION_VERB.match(text)) and not _NOTED.search(text)
+            )
             if measure and _ANAPHORA.match(text) and any(
                 unit_mentions_recommender(x.text) for x in ctx.units[max(0, u.index - 4) : u.index]
             ):
