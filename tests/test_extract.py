@@ -347,6 +347,23 @@ def test_decisions_reports_and_title_pages(text, is_measure):
     assert bool(measures) == is_measure, (text, [m.text for m in measures])
 
 
+@pytest.mark.parametrize(
+    "text, by",
+    [
+        ("Ombudet ber derfor nemnda om å behandle saken på nytt.", "Sivilombudet"),
+        ("Nemnda bes også om å merke seg ombudets syn i senere saker.", "Sivilombudet"),
+        ("NIBR mener likevel at resultatene kan komme raskere ved at kommunen planlegger langsiktig.", "NIBR"),
+        ("Fafo mener det er viktig å se bolig og tjenester i sammenheng.", "Fafo"),
+        ("NIBR mener at situasjonen i kommunen har blitt bedre.", None),
+        ("Kommunestyret ber rådmannen om å legge fram en ny plan.", None),
+        ("Husbanken ber kommunene om å søke i god tid.", None),
+    ],
+)
+def test_requests_and_opinions_with_advice_are_recommendations(text, by):
+    _, recs, _ = extract_items(_doc(text))
+    assert [r.by for r in recs] == ([by] if by else []), text
+
+
 # ------------------------------------------------------------- real docs --
 
 

@@ -105,6 +105,7 @@ def test_recommenders_are_named_by_label(vocab):
     assert vocab.match_recommenders("Rambølls hovedkonklusjoner") == ["Rambøll"]
     assert vocab.match_recommenders("NOVAs arbeid resulterte i en rapport") == ["NOVA"]
     assert vocab.match_recommenders("en nova i rommet") == []
+    assert vocab.match_recommenders("Sivilombudet ber nemnda") == ["Sivilombudet"]
 
 
 def test_malformed_file_is_refused(tmp_path):

@@ -35,6 +35,13 @@ _CONTEXT_CUE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_ONLY = {"Husbanken"}
+_ASK = re.compile(r"\b(?:ber|bad)\s+(?:\S+\s+){0,3}?om\s+å\b|\b(?:bes|bedes)\s+(?:også\s+)?om\s+å\b", re.IGNORECASE)
+_OPINION = re.compile(
+    r"^(?:\S+\s+){0,3}?(?:mener|meiner|understreker|peker på|konkluderer med)\b.*?"
+    r"(?:\b(?:bør|må)\b|\bkan\s+(?:\S+\s+){0,3}?(?:ved|gjennom)\s+(?:at|å)\b"
+    r"|\b(?:er|vil være)\s+(?:viktig|nødvendig|avgjørende|lurt|hensiktsmessig)\s+å\b)",
+    re.IGNORECASE | re.DOTALL,
+)
 _LIST_END = re.compile(r"^(?:anbefalingene|disse|dette|det)\b", re.IGNORECASE)
 
 
@@ -208,6 +215,12 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
                 continue
 
         if not any(_REC_VERB.match(t.text) for t in doc):
+            # "Ombudet ber klagenemnda om å …", "NIBR mener at … kan framskyndes ved at …":
+            # a request or an opinion with advice, by an organisation named in the sentence
+            named = [n for n in ctx.vocab.match_recommenders(text) if n not in _SENTENCE_ONLY]
+            if named and (_ASK.search(text) or _OPINION.match(text)) and not text.rstrip().endswith("?"):
+                out.append(_make(ctx, u, text, named[0]))
+                used.add(u.index)
             continue
         if text.rstrip().endswith("?") or not _bor_is_main(doc):
             continue
