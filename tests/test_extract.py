@@ -364,6 +364,30 @@ def test_requests_and_opinions_with_advice_are_recommendations(text, by):
     assert [r.by for r in recs] == ([by] if by else []), text
 
 
+@pytest.mark.parametrize(
+    "text, is_measure",
+    [
+        ("Nå har kommunen fått på plass et nytt botilbud for unge.", True),
+        ("Kommunen har økt rammen for startlån til 100 millioner kroner.", True),
+        ("Bruken av startlån har økt kraftig de siste årene.", False),
+        ("Boligene sto ferdige i 2019.", True),
+        ("Kommunen har fått tilskudd fra Husbanken til å bygge tolv boliger.", True),
+        ("Formannskapet har satt ned en arbeidsgruppe for boligplanen.", True),
+        ("Kommunen har tatt over driften av Housing First-teamet.", True),
+        ("Kommunen har samlokalisert NAV og boligkontoret.", True),
+        # news: private actors, judgements on the market, links to other articles
+        ("Utbyggeren har planlagt 120 nye leiligheter på tomta.", False),
+        ("Boligbyggelaget har kjøpt en tomt og skal bygge 40 leiligheter der.", False),
+        ("Det bygges for få boliger i byen, mener ordføreren.", False),
+        ("Les også:\n\nKommunen kjøper hus for flyktninger", False),
+        ("Alle de nevnte næringene rekrutterer folk som trenger bolig.", False),
+    ],
+)
+def test_more_action_phrases_and_news_guards(text, is_measure):
+    measures, _, _ = extract_items(_doc(text))
+    assert bool(measures) == is_measure, (text, [m.text for m in measures])
+
+
 # ------------------------------------------------------------- real docs --
 
 

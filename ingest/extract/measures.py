@@ -88,6 +88,17 @@ _NATIONAL_ACTOR = re.compile(
     r"|utvalget|nou|imdi|bufdir|helsedirektoratet|kriminalomsorgen)$",
     re.IGNORECASE,
 )
+# private actors of the housing market, as the subject: their doing is not a municipal measure
+_PRIVATE_SUBJECT = re.compile(
+    r"^(?:\S+\s+){0,2}?(?:utbygger\w*|entreprenør\w*|investor\w*|boligbyggelag\w*|bbl\b|obos\b|usbl\b"
+    r"|banken\b|bankene\b|eiendomsselskap\w*|eiendomsutvikler\w*|private\b|privat\w*\s+utleier\w*|utleier(?:en|ne)?\b"
+    r"|huseier\w*|boligselskap(?:et)?\b|selskapet\b|firmaet\b|stiftelsen\b|studentsamskipnad\w*)",
+    re.IGNORECASE,
+)
+_TOO_LITTLE = re.compile(
+    r"\b(?:bygg\w*|bygd|kjøp\w*|etabler\w*|skaff\w*)\s+(?:(?:alt)?for|altfor)\s+(?:få|lite|mange|mye|sakte|seint|sent)\b",
+    re.IGNORECASE,
+)
 _BODY_DECIDES = {"vedtok", "vedtar", "vedtatt", "vedtek", "oppnevnte", "nedsatte"}
 _ANALYSIS = re.compile(r"\b(?:foranalyse\w*|analyse\w*|rapport\w*|evaluering\w*|undersøkelse\w*)\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(r"^ved å\b|\bvil det være mulig\b|\bdersom\b|\bhvis\b|\balltid\b", re.IGNORECASE)
@@ -469,6 +480,10 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
     )
     if national or _PARTICIPATION.search(text) or _GENERIC.search(text):
         return False
+    if _PRIVATE_SUBJECT.match(text) and not _MUNI_ACTOR.search(text):
+        return False  # "Utbyggeren har planlagt 120 leiligheter": a developer's project
+    if _TOO_LITTLE.search(text):
+        return False  # "Det bygges for få boliger": a judgement on the market
     if _ANALYSIS.search(text) and unit_mentions_recommender(text):
         return False
     if _RESEARCH_SUBJECT.match(text) or (_METHOD.search(text) and not _MUNI_ACTOR.search(text)):
@@ -523,6 +538,7 @@ def unit_mentions_recommender(text: str, national: bool = True) -> bool:
 _NAMED_MUNI = re.compile(r"\b[A-ZÆØÅ][\w-]+\s+(?:kommune|kommunes|bydel|bystyre|kommunestyre)\b|\b(?:[Bb]ydel|[Kk]ommunestyret i|[Bb]ystyret i)\s+[A-ZÆØÅ]")
 
 
+_LINK_LEAD = re.compile(r"^(?:les|se|sjå)\s+(?:også|mer|meir|og)\b[^.]{0,20}:\s*$", re.IGNORECASE)
 _HEAD_BEFORE_LABEL = re.compile(r"^(?P<head>.{20,}?)[,;]\s+(?:\S+\s+){0,2}\S+:$", re.DOTALL)
 
 
@@ -591,6 +607,13 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
                     emit(u, text)
                 continue
 
+        # "Les også: Kommunen kjøper hus …": a link to another article
+        if _LINK_LEAD.match(text):
+            mode, first_after_lead = "link", True
+            continue
+        if mode == "link":
+            mode, first_after_lead = None, False
+            continue
         # a lead-in that ends with a colon sets the mode for what follows
         if text.rstrip().endswith(":"):
             mode, first_after_lead = _lead_mode(text), True

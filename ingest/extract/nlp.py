@@ -67,6 +67,8 @@ ACTION_VERB = (
     r"|rulleres|rullert|rullerast"
     r"|åpn(?:e|es|et|a)|opn(?:a|ast|e)"
     r"|omorganiser(?:e|es|t)"
+    r"|avholdt|avholdes|avholde|rekrutter(?:e|es|t|te)|samlokaliser(?:e|es|t|ing)"
+    r"|omgjort|omgjøres|omgjøre|oppføres|oppføre|gjennomgått"
     r")$"
 )
 
@@ -108,6 +110,25 @@ ACTION_PHRASES: list[list[dict]] = [
     # "har søkt kompetansetilskudd i Husbanken" (without "om")
     [{"LOWER": {"IN": ["søke", "søkje", "søker", "søkjer", "søkes", "søkt", "søkte", "søkjast"]}},
      {"LOWER": {"REGEX": r"^(?:\w*tilskudd\w*|\w*tilskot\w*|midler|midlane|midlene|startlån\w*|\w*lån)$"}}],
+    # "har fått på plass et botilbud", "har tatt over driften"
+    [{"LOWER": {"IN": ["fått", "fikk", "får", "få"]}}, {"LOWER": "på"}, {"LOWER": "plass"}],
+    [{"LOWER": {"IN": ["tatt", "tok", "tar", "tas"]}}, {"LOWER": "over"}],
+    # "Kommunen har økt rammen for startlån": transitive, not "prisene har økt med 12 prosent"
+    [{"LOWER": {"IN": ["har", "hadde"]}}, {"LOWER": {"IN": ["økt", "auka", "styrket", "styrka", "utvidet", "utvida"]}},
+     {"LOWER": {"IN": ["rammen", "ramma", "bemanningen", "bemanninga", "kapasiteten", "kapasiteten", "antallet", "talet",
+                       "tilbudet", "tilbodet", "innsatsen", "bevilgningen", "budsjettet", "staben"]}}],
+    # "Det ble holdt et dialogmøte", "Boligene sto ferdige i 2019"
+    [{"LOWER": {"IN": ["ble", "blir", "er", "vart", "vert", "blitt"]}}, {"LOWER": "holdt"}],
+    [{"LOWER": {"IN": ["sto", "stod", "står", "ble", "blir", "vart", "vert", "blitt"]}},
+     {"LOWER": {"IN": ["ferdig", "ferdige", "innflyttingsklar", "innflyttingsklare"]}}],
+    # "har fått tilskudd fra Husbanken", "mottok tilsagn på …"
+    [{"LOWER": {"IN": ["fått", "fikk", "mottatt", "mottok", "motteke", "tok"]}},
+     {"LOWER": {"REGEX": r"^(?:\w*tilskudd\w*|\w*tilskot\w*|tilsagn\w*|midler|ekstramidler|\w*lånerammen?)$"}}],
+    # "har bosatt 60 flyktninger", "Formannskapet har satt ned en arbeidsgruppe"
+    [{"LOWER": {"IN": ["har", "hadde", "skal", "vil", "ble"]}}, {"LOWER": {"IN": ["bosatt", "bosette", "busett", "busette"]}}],
+    [{"LOWER": {"IN": ["satt", "sette", "setter", "settes", "sett"]}}, {"LOWER": "ned"},
+     {"LOWER": {"IN": ["en", "et", "ei", "eit", "ein", "ny", "nytt", "to", "tre"]}}],
+    [{"LOWER": {"IN": ["har", "er", "ble", "blitt", "vart"]}}, {"LOWER": "oppført"}],
     # "har samordnet arbeidet i en boligtjeneste"
     [{"LOWER": {"IN": ["har", "ble", "er", "blitt", "vart"]}}, {"LOWER": {"IN": ["samordnet", "samordna", "samlet", "samla"]}}],
 ]
