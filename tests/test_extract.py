@@ -388,6 +388,12 @@ def test_more_action_phrases_and_news_guards(text, is_measure):
     assert bool(measures) == is_measure, (text, [m.text for m in measures])
 
 
+def test_a_repeated_sentence_states_its_figures_once():
+    text = "Kommunen kjøpte 12 boliger i 2020. Kommunen kjøpte 12 boliger i 2020."
+    _, _, figures = extract_items(_doc(text))
+    assert [(f.value, f.unit) for f in figures] == [(12, "boliger")]
+
+
 # ------------------------------------------------------------- real docs --
 
 

@@ -543,4 +543,13 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
                     topics=ctx.topics(u.text),
                 )
             )
-    return out
+    # a sentence repeated on the same page (web pages often repeat a lead
+    # paragraph) states its figures once
+    seen: set[tuple] = set()
+    unique: list[Figure] = []
+    for f in out:
+        key = (f.citation.page, " ".join(f.text.split()).lower(), f.value, f.unit)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
