@@ -96,6 +96,7 @@ class Index:
         self._encoder = encoder
         self._model_checked = False
         self._generation = -1
+        self._groups: tuple[int, dict[int, tuple[str, str]]] | None = None
         self._vectors: VectorIndex | None = None
         self._lexical: Any = None
         self._analyzer: Any = None
@@ -444,12 +445,16 @@ class Index:
         if not topics:
             return []
         vids = list(dict.fromkeys([v for v, _ in lexical] + [v for v, _ in dense]))
-        rows = self.store.chunks_by_vid(vids)
-        docs = sorted({r["doc_id"] for r in rows.values()})
+        groups = self._chunk_groups()
+        docs = sorted({groups[v][0] for v in vids if v in groups})
         items: dict[str, list[tuple[int, str]]] = {}
         for t in topics:
             for it in self.store.items(topic=t, doc_ids=docs):
                 items.setdefault(it["doc_id"], []).append((it["page"], it["text"][:60]))
+        if not items:
+            return []
+        # text only for candidates from documents that hold such items
+        rows = self.store.chunks_by_vid([v for v in vids if v in groups and groups[v][0] in items])
         scored = []
         for vid in vids:
             r = rows.get(vid)
@@ -492,12 +497,23 @@ class Index:
             )
         return hits
 
+    def _chunk_groups(self) -> dict[int, tuple[str, str]]:
+        """vid -> (doc_id, duplicate group) for the current generation, read
+        once per generation (≈ 20 MB at 100 000 chunks) instead of per query."""
+        if self._in_txn:  # staged rows: read them, do not keep them
+            return self.store.all_chunk_groups()
+        cached = self._groups
+        if cached is None or cached[0] != self._generation:
+            cached = (self._generation, self.store.all_chunk_groups())
+            self._groups = cached
+        return cached[1]
+
     def _collapse(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Near-duplicate documents appear once: candidates from the second
         and later documents of a duplicate group are dropped (`_finish` lists
         the other copies' sources in `also_in`). Candidates whose chunk is
         gone are dropped too."""
-        groups = self.store.chunk_groups([v for v, _ in ranked])
+        groups = self._chunk_groups()
         chosen: dict[str, str] = {}  # group -> doc_id kept
         out = []
         for vid, score in ranked:

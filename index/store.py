@@ -451,18 +451,16 @@ class Store:
                 out[r["vid"]] = dict(r)
         return out
 
-    def chunk_groups(self, vids: Sequence[int]) -> dict[int, tuple[str, str]]:
-        """vid -> (doc_id, duplicate group) for the vids that exist: the
-        light lookup that ranking needs before any text is read."""
+    def all_chunk_groups(self) -> dict[int, tuple[str, str]]:
+        """vid -> (doc_id, duplicate group) for every chunk: what ranking needs
+        before any text is read (doc ids shared, not copied per chunk)."""
+        shared: dict[str, str] = {}
         out: dict[int, tuple[str, str]] = {}
-        for i in range(0, len(vids), 900):
-            part = list(vids[i : i + 900])
-            q = ",".join("?" * len(part))
-            for vid, doc_id, dup in self.db.execute(
-                f"SELECT c.vid, c.doc_id, d.duplicate_of FROM chunks c JOIN documents d USING(doc_id) WHERE c.vid IN ({q})",
-                part,
-            ):
-                out[vid] = (doc_id, dup or doc_id)
+        for vid, doc_id, dup in self.db.execute(
+            "SELECT c.vid, c.doc_id, d.duplicate_of FROM chunks c JOIN documents d USING(doc_id)"
+        ):
+            doc_id = shared.setdefault(doc_id, doc_id)
+            out[vid] = (doc_id, shared.setdefault(dup, dup) if dup else doc_id)
         return out
 
     def chunks_of(self, doc_id: str) -> list[dict[str, Any]]:
