@@ -394,6 +394,19 @@ def test_a_repeated_sentence_states_its_figures_once():
     assert [(f.value, f.unit) for f in figures] == [(12, "boliger")]
 
 
+@pytest.mark.parametrize(
+    "text, value, unit",
+    [
+        ("Kommunen har reguleringsplaner med et boligpotensial på 8000 enheter.", 8000, "boliger"),
+        ("Befolkningstallet har stabilisert seg på rundt 1 800.", 1800, "personer"),
+        ("Rundt 30 representanter fra kommunene deltok på samlingen.", 30, "personer"),
+    ],
+)
+def test_more_counts(text, value, unit):
+    _, _, figures = extract_items(_doc(text))
+    assert [(f.value, f.unit) for f in figures] == [(value, unit)]
+
+
 # ------------------------------------------------------------- real docs --
 
 

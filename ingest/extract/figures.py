@@ -37,7 +37,7 @@ UNIT_CLASSES: list[tuple[str, str]] = [
     ("husstander", r"husstander|husstandene|husholdninger|husholdningene|hushald|husstandar|familier|familiene"
                    r"|familiar|barnefamilier|hushaldningar|hushaldningane|husstandane|barnefamiliar"),
     ("personer", r"personer|mennesker|individer|brukere|beboere|søkere|ungdommer|mindreårige|barn|flyktninger"
-                 r"|bostedsløse|innbyggere|deltakere|deltagere|ansatte|leietakere|flyktningar|bebuarar|personar"
+                 r"|bostedsløse|innbyggere|deltakere|deltagere|representanter|ansatte|leietakere|flyktningar|bebuarar|personar"
                  r"|innbyggarar|innbyggjarar|deltakarar|bustadlause|menneske|brukarar|søkjarar|søkarar|leigetakarar"
                  r"|innvandrere|asylsøkere|boligsøkere|bustadsøkarar|tilsette|medarbeidere|ungdomar|beboerne"
                  r"|\w*veiledere|\w*rettleiarar|\w*konsulenter|\w*koordinatorer|\w*terapeuter|\w*rådgivere|\w*rådgjevarar"),
@@ -125,15 +125,16 @@ _COLOPHON = re.compile(
 )
 _LABELLED = re.compile(
     rf"(?:\b(?:antall|antallet|tal på|talet på)\s+(?:{_MOD}\s+){{0,3}}(?P<unit>{'|'.join(f'(?:{p})' for _, p in UNIT_CLASSES)})\b"
-    rf"|(?P<pop>\b(?:innbyggertall\w*|innbyggjartal\w*|folketall\w*|folketal\w*|folkemengde\w*)))"
+    rf"|(?P<pop>\b(?:innbyggertall\w*|innbyggjartal\w*|folketall\w*|folketal\w*|folkemengde\w*|befolkningstall\w*)))"
     rf"[^\d:.;]{{0,30}}(?:\s*(?:per|pr\.?)\s*[\d.]+)?"
-    rf"(?:\s*:|\s+(?:er|var|er på|var på|ligger på|låg på|utgjør|utgjorde|økte til|auka til|har økt til|har auka til))"
+    rf"(?:\s*:|\s+(?:er|var|er på|var på|ligger på|låg på|utgjør|utgjorde|økte til|auka til|har økt til|har auka til"
+    rf"|(?:har\s+)?stabilisert seg på|(?:har\s+)?(?:steget|sunket|falt|gått ned|gått opp) til))"
     rf"\s*(?:om lag\s+|ca\.?\s+|cirka\s+|rundt\s+|nesten\s+|over\s+)?(?P<num>{NUM})(?!\s*(?:%|prosent))",
     re.IGNORECASE,
 )
 _DWELLING_CONTEXT = re.compile(
     r"\b(?:\w*bolig(?:er|ene|en)?|\w*leilighet\w*|\w*bustad(?:er|ene)?|bygg\w*|\w*prosjekt\w*|bofellesskap\w*|borettslag\w*"
-    r"|omsorgsbolig\w*|\w*boliger)\b",
+    r"|omsorgsbolig\w*|\w*boliger|boligpotensial\w*|\w*reguleringsplan\w*|boligtomt\w*)\b",
     re.IGNORECASE,
 )
 _SIZE_CLASS = re.compile(r"\b(?:husstand\w*|hushald\w*|familie\w*|husholdning\w*)\s+(?:på|med)\s+$", re.IGNORECASE)
