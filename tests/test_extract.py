@@ -407,6 +407,17 @@ def test_more_counts(text, value, unit):
     assert [(f.value, f.unit) for f in figures] == [(value, unit)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rapporteringen vil bygge videre på halvårsrapporten fra i fjor.",
+        "Det skal dermed bli enklere å få erfaringer under planlegging av nye prosjekter.",
+    ],
+)
+def test_building_on_and_consequences_are_not_measures(text):
+    assert extract_items(_doc(text))[0] == []
+
+
 # ------------------------------------------------------------- real docs --
 
 

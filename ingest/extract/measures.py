@@ -99,6 +99,10 @@ _TOO_LITTLE = re.compile(
     r"\b(?:bygg\w*|bygd|kjøp\w*|etabler\w*|skaff\w*)\s+(?:(?:alt)?for|altfor)\s+(?:få|lite|mange|mye|sakte|seint|sent)\b",
     re.IGNORECASE,
 )
+_EFFECT = re.compile(
+    r"\b(?:skal|vil|kan|vert|blir)\s+(?:\w+\s+)?(?:bli\s+)?(?:enklere|lettere|lettare|bedre|betre|vanskeligere|raskere)\s+(?:å|for)\b",
+    re.IGNORECASE,
+)
 _BODY_DECIDES = {"vedtok", "vedtar", "vedtatt", "vedtek", "oppnevnte", "nedsatte"}
 _ANALYSIS = re.compile(r"\b(?:foranalyse\w*|analyse\w*|rapport\w*|evaluering\w*|undersøkelse\w*)\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(r"^ved å\b|\bvil det være mulig\b|\bdersom\b|\bhvis\b|\balltid\b", re.IGNORECASE)
@@ -482,6 +486,8 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         return False
     if _PRIVATE_SUBJECT.match(text) and not _MUNI_ACTOR.search(text):
         return False  # "Utbyggeren har planlagt 120 leiligheter": a developer's project
+    if _EFFECT.search(text):
+        return False  # "Det skal dermed bli enklere å …": a consequence, not an action
     if _TOO_LITTLE.search(text):
         return False  # "Det bygges for få boliger": a judgement on the market
     if _ANALYSIS.search(text) and unit_mentions_recommender(text):

@@ -436,8 +436,10 @@ def action_cues(doc: Doc) -> list[Span]:
         if first.startswith(("bygg", "bygd")) and e < len(doc) and doc[e].lower_ in ("færre", "flere", "fleire", "mindre", "mer"):
             if any(t.lower_ == "enn" for t in doc[e : e + 8]):
                 continue  # "har blitt bygd færre boliger enn …": a comparison
-        if first.startswith("bygg") and e < len(doc) and doc[e].lower_ == "på":
-            continue  # "bygger på strategien": based on, not building
+        if first.startswith("bygg") and e < len(doc) and (
+            doc[e].lower_ == "på" or (doc[e].lower_ in ("videre", "vidare") and e + 1 < len(doc) and doc[e + 1].lower_ == "på")
+        ):
+            continue  # "bygger (videre) på strategien": based on, not building
         if re.match(r"(?:åpn|opn)", first) and e < len(doc) and doc[e].lower_ in ("for", "opp", "seg", "dørene", "døra", "døren"):
             continue  # "åpner for at …": allows, not opens something
         if first in ("la", "legge", "legger") and s >= 1 and doc[s - 1].lower_ in ("å",) and e < len(doc) and doc[e].lower_ == "til":
