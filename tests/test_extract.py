@@ -375,6 +375,10 @@ def test_requests_and_opinions_with_advice_are_recommendations(text, by):
         ("Formannskapet har satt ned en arbeidsgruppe for boligplanen.", True),
         ("Kommunen har tatt over driften av Housing First-teamet.", True),
         ("Kommunen har samlokalisert NAV og boligkontoret.", True),
+        ("Det er sett i gang eit arbeid med ny bustadplan.", True),
+        ("Kommunen har gjort om tre omsorgsboliger til ordinære utleieboliger.", True),
+        ("Kommunen har lyst ut en stilling som boligrådgiver.", True),
+        ("Kommunen har prøvd ut Housing First.", True),
         # news: private actors, judgements on the market, links to other articles
         ("Utbyggeren har planlagt 120 nye leiligheter på tomta.", False),
         ("Boligbyggelaget har kjøpt en tomt og skal bygge 40 leiligheter der.", False),

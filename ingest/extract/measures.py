@@ -145,7 +145,7 @@ _OBJECT = re.compile(
     r"|register\w*|database\w*|oversikt\w*|venteliste\w*|boligpolitikk\w*|program\w*|prosedyre\w*|fullmakt\w*"
     r"|bosetting\w*|busetjing\w*|hybel\w*|hybler|omsorgsplass\w*|plass(?:er)?|seminar\w*|verksted\w*"
     r"|utvalg\w*|komite\w*|komité\w*|råd|styre|boligsosial\w* handlingsplan\w*|fagdag\w*|arbeidsmøte\w*"
-    r"|investering\w*|satsing\w*|\w+løft(?:et)?)\b",
+    r"|investering\w*|satsing\w*|\w+løft(?:et)?|brukerundersøk\w*|brukarundersøk\w*|housing first|praksis)\b",
     re.IGNORECASE,
 )
 

@@ -74,7 +74,10 @@ ACTION_VERB = (
 
 # Multi-word action cues.
 ACTION_PHRASES: list[list[dict]] = [
-    [{"LOWER": "satt"}, {"LOWER": "i"}, {"LOWER": {"IN": ["gang", "drift"]}}],
+    [{"LOWER": {"IN": ["satt", "sett", "settes", "setjast", "sattes"]}}, {"LOWER": "i"}, {"LOWER": {"IN": ["gang", "drift"]}}],
+    # "har gjort om tre omsorgsboliger til utleieboliger", "har lyst ut en stilling"
+    [{"LOWER": {"IN": ["gjort", "gjorde", "gjøres", "gjerast", "gjort"]}}, {"LOWER": "om"}],
+    [{"LOWER": {"IN": ["lyst", "lyste", "lyses", "lysast"]}}, {"LOWER": "ut"}],
     [{"LOWER": {"IN": ["tatt", "ta", "tas"]}}, {"LOWER": "i"}, {"LOWER": "bruk"}],
     [{"LOWER": "tas"}, {"LOWER": {"IN": ["også", "nå", "derfor"]}, "OP": "?"}, {"LOWER": "sikte"}, {"LOWER": "på"}],
     [{"LOWER": {"IN": ["fulgt", "følges"]}}, {"LOWER": "opp"}],
