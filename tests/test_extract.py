@@ -285,6 +285,10 @@ def test_run_on_web_text_is_split_before_a_new_subject():
         "Avtalen ble signert i november",
         "Det ble straks etablert en styringsgruppe for arbeidet.",
     ]
+    staff = "Avtalen kom på plass i mars Programleder ble ansatt i mai."
+    assert [s.text for s in sentences(staff)] == ["Avtalen kom på plass i mars", "Programleder ble ansatt i mai."]
+    place = "Boligprisene i Bergen har steget mye."
+    assert [s.text for s in sentences(place)] == [place]
     flat = "Planen skal revideres årlig Hovedmål II Flere eier egen bolig"
     assert [s.text for s in sentences(flat)][-1] == "Hovedmål II Flere eier egen bolig"
 

@@ -281,7 +281,9 @@ def sentences(text: str) -> list[Sentence]:
 
 
 _RUN_ON_SUBJECT = re.compile(
-    r"(?<=[a-zæøå0-9] )(?=(?:Det|Dette|Disse|Vi|Den|Kommunen|Prosjektet|Arbeidet|Planen|Programmet|Hun|Han)"
+    r"(?<=[a-zæøå0-9] )(?=(?:Det|Dette|Disse|Vi|Den|Kommunen|Prosjektet|Arbeidet|Planen|Programmet|Hun|Han"
+    r"|Kommunestyret|Bystyret|Formannskapet|Rådmannen|Kommunedirektøren|Programleder(?:en)?|Prosjektleder(?:en)?"
+    r"|Teamet|Tiltaket|Boligkontoret|Styringsgruppen|Arbeidsgruppen|Prosjektgruppen|Utvalget)"
     r"\s+(?:\w+\s+)?(?:er|har|var|ble|blir|vil|skal|fikk|hadde|vart|vert)\b"
     # a goal heading flattened into the text: "… arbeidet Hovedmål II Boligkapasiteten …"
     r"|(?:Hovedmål|Delmål|Effektmål|Resultatmål)\s+(?:[IVX]+\b|\d|[A-ZÆØÅ]))"
