@@ -324,7 +324,8 @@ def test_lists_of_main_efforts_and_tasks_are_measures_but_not_a_sub_lead():
     text = (
         "Kommunens boligpolitikk består av to hovedsatsinger:\n\n• Boligløftet, vedtatt av bystyret i 2011\n"
         "• Temaplan for bolig\n• Boligsosialt program:\n\n"
-        "Mandatet inneholdt fire sentrale oppgaver:\n\n• Ajourføring av behov\n• Foreslå tiltak for bedre samordning\n"
+        "Mandatet inneholdt fire sentrale oppgaver:\n\n• Ajourføring av behov\n• Foreslå tiltak for bedre samordning\n\n"
+        "Boligkontorets oppgaver:\n\n• Råd og veiledning om bolig\n• Tildeling av kommunale boliger\n"
     )
     measures, _, _ = extract_items(_doc(text))
     assert [m.text for m in measures] == [

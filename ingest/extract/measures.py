@@ -46,7 +46,8 @@ MEASURE_LEAD = re.compile(
     r"\b(?:tiltak\w*|\w*tiltak|aktivitet\w*|delprosjekt\w*|prosjekter|innsats\w*|gjennom å|ved å|prioritere\w*"
     r"|satse\w* på|vil\s+\w+\s+(?:gjøre|gjennomføre|iverksette)"
     r"|forkantarbeid|metoder og tiltak|konkrete resultater|resultater fra|quick wins"
-    r"|(?:hoved)?satsing(?:er|ene|ar|ane)|(?:hoved)?oppgåver|(?:hoved|sentrale\s+)?oppgaver)\b",
+    # a working group's mandate lists its tasks; a service's standing duties ("Boligkontorets oppgaver:") are not measures
+    r"|(?:hoved)?satsing(?:er|ene|ar|ane)|mandat(?:et|a)?\b[^:]{0,60}\b(?:oppgaver|oppgåver|punkt\w*))\b",
     re.IGNORECASE,
 )
 RESULT_LEAD = re.compile(r"\bresultat\w*\b", re.IGNORECASE)
