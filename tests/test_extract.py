@@ -427,6 +427,23 @@ def test_building_on_and_consequences_are_not_measures(text):
     assert extract_items(_doc(text))[0] == []
 
 
+@pytest.mark.parametrize(
+    "lead, mode",
+    [
+        ("I 2012 ble følgende gjennomført:", "measure"),
+        ("Dette er gjort i 2013:", "measure"),
+        ("Vi har jobbet med:", "measure"),
+        ("Hovedgrepene er:", "measure"),
+        ("Målene er gjennomført slik:", "goal"),
+        ("Forskerne har gjennomført følgende:", None),
+    ],
+)
+def test_lead_ins_that_report_what_was_done(lead, mode):
+    from ingest.extract.measures import _lead_mode  # noqa: PLC0415
+
+    assert _lead_mode(lead) == mode
+
+
 # ------------------------------------------------------------- real docs --
 
 

@@ -361,6 +361,8 @@ def _lead_mode(text: str) -> str | None:
     the lead-in names measures outright ("tiltak", "gjennom å")."""
     if re.search(r"tiltak|gjennom å|ved å", text, re.IGNORECASE):
         return "measure"
+    if _DONE_LEAD.search(text) and not GOAL_LEAD.search(text) and not _RESEARCH_SUBJECT.match(text):
+        return "measure"
     if _DECISION_LEAD.search(text):
         return "decision"
     if GOAL_LEAD.search(text):
@@ -370,6 +372,17 @@ def _lead_mode(text: str) -> str | None:
     return None
 
 
+# "I 2012 ble følgende gjennomført:", "Dette er gjort i 2013:", "Vi har jobbet med:": what was done
+_DONE = r"(?:gjennomført|iverksatt|etablert|gjort|utført|igangsatt|satt i gang|sett i gang|gjennomførte|gjennomført)"
+_DONE_LEAD = re.compile(
+    rf"(?:\bfølgende\s+(?:er\s+|ble\s+|har\s+blitt\s+|vart\s+)?{_DONE}"
+    rf"|\b{_DONE}\s+(?:følgende|blant annet|bl\.\s?a\.)"
+    rf"|\b(?:er|ble|blitt|vart|har vi|har kommunen)\s+(?:\w+\s+){{0,2}}?{_DONE}"
+    r"|\b(?:har|hadde)\s+(?:\w+\s+){0,2}?(?:jobbet|arbeidet|jobba|arbeidd)\s+med"
+    r"|\bresultert i|\bfått til|\bhovedgrep\w*(?:\s+(?:er|var))?)"
+    r"(?:\s+(?:i|per|pr\.?)\s+\d{4})?\s*:\s*$",
+    re.IGNORECASE,
+)
 # "Rådmannens forslag til vedtak:", "Innstilling:": the points of a decision
 _DECISION_LEAD = re.compile(
     r"\b(?:forslag til vedtak|innstilling|framlegg til vedtak|tilråding|vedtak)\s*:?\s*$", re.IGNORECASE
