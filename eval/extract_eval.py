@@ -227,16 +227,37 @@ METHOD_NOTES = """## How the labels were made
   lists, postnominal participles, generic/national/research actors, Husbank programme agreements and
   tables of contents. Held-out sets 1–3 have been read while doing so, so their current scores flatter
   the rules. The blind sets 4 and 5 then gave measures P 0.68 / R 0.31 and P 0.50 / R 0.32 (first
-  run): on unseen text the rules still miss most measures that a reader finds — plan work
-  ("Prosjekt … ble satt i gang", "planutvalg … fikk i mandat å"), appointments ("Programleder ble
-  ansatt"), agreements, applications — and merge neighbouring sentences of unpunctuated web text.
-  Figures on the same sets: P 0.90 / R 0.82 pooled.
-- Still missed: service descriptions without an action verb ("De som søker … møter en saksbehandler
-  som går gjennom …"), possession stated as a measure ("Kommunen har en tinglyst tilvisningsrett …"),
-  action nouns inside a report's summary sentence ("… i forbindelse med etableringen av …"), and
-  list items whose lead-in was lost in flattened PDF text.
-- Still false: descriptions of national surveys ("Kartleggingen ble gjennomført …") when no actor is
-  named, and statements about how something was built ("Boligene er bygd som et tilbygg …").
+  run): on unseen text the rules still missed most measures that a reader finds.
+- Sets 4 and 5 have since been studied too (their current scores are no longer blind either). Second
+  round of general patterns: a document of no single municipality (national report, national news)
+  gives measures only where a municipality is named ("X kommune"); web text that lost its full stops
+  is split before a pronoun or municipal body/role + finite verb ("… i november Det ble …"); a colon
+  before a dash or a quote ends a lead-in; appointing and setting up groups (oppnevne, nedsette, sette
+  ned), applying for/receiving grants, laying a document before a body, opening/completing facilities,
+  "fått på plass", "tatt over", "har økt/styrket + resource"; lists of main efforts (hovedsatsinger), a
+  mandate's tasks and "følgende ble gjennomført:" lead-ins; decision points that approve or ask; a
+  committee that decides is a municipal body; guards for private market actors as subject ("Utbyggeren
+  har planlagt …"), "bygges for få", "Les også:" links, title pages, a document as subject ("Vedlegg 1
+  gir …"), "bygge videre på", "skal bli enklere å". Recommendations: a request ("ber … om å", "bes om
+  å") or an opinion with advice ("mener … kan … ved at", "er viktig å") by an organisation named in the
+  sentence; Sivilombudet added. Sets 4+5 pooled measures went from P 0.60 / R 0.31 to P 0.92 / R 0.54
+  on the same, now-seen documents; expect a fresh blind set to score lower, and measure recall on
+  unseen text is still short of the 0.75 goal.
+- Still missed on sets 4/5 (deliberately or for want of a general rule): goal-like items the labellers
+  took as measures (items under "… enige om å arbeide for:", "Økt …"/"Bedre …" headings, "Fase 1
+  hadde som målsetting å utarbeide …"); Husbank programme agreements ("Formell avtale ble inngått
+  mellom Husbanken og X kommune", "… inngikk en intensjonsavtale") — left out by design, as the
+  development labels do not count them; "organisert som prosjekt" (the development labels leave out
+  the same wording); actions inside purpose clauses ("… for å utvikle og utarbeide interne rutiner");
+  words glued together by the PDF text layer ("Kommunestyret vedtokboligsosialhandlingsplanfor");
+  routine reporting ("rapporterer … til kommunestyret"), service descriptions without an action verb
+  ("De som søker … møter en saksbehandler som går gjennom …"), possession stated as a measure
+  ("Sandnes har et eget boligkontor", "Kommunen har en tinglyst tilvisningsrett …").
+- Still false: statements about how something was built ("Boligene er bygd som et tilbygg …"),
+  intentions to avoid something ("vil unngå stigmatisering og satser på …"), general descriptions
+  presented as a list ("to pilarer innenfor boligsosialt arbeid: Fremskaffe …"). In a municipal
+  document, descriptions of national surveys with no actor named ("Kartleggingen ble gjennomført …")
+  are still taken; in a national one they are now dropped.
 - Flattened tables: rows that open with a year are read (cells grouped by the header's column count,
   units from the column headers); tables with years in the header and a label per row are not.
   Bare "enheter" counts as dwellings only beside a dwelling word.
@@ -451,7 +472,7 @@ def run(corpus: Path, verbose: bool = False) -> str:
             lines.append(f"- {typ} `{k}`: {sum(v)}/{len(v)}")
     lines += ["", "## Development vs held-out", "",
               "Development documents were used to write and tune the rules; held-out documents were labelled "
-              "afterwards. Each held-out set was scored blind once (see \"First run\" below); sets 1–3 were then "
+              "afterwards. Each held-out set was scored blind once (see \"First run\" below); sets 1–5 were then "
               "read while generalising the rules, so their current scores are no longer blind.", "",
               "| split | type | labels | extracted | matched | P | R |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for split in SPLITS:
