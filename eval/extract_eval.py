@@ -166,6 +166,47 @@ HELD_OUT_5 = {
     "pages__tromso__prosjekt-bostedslose-prosjektskisse",
     "pages__trondheim__leie-til-eie-ntnu-2019",
 }
+# Set 6: the remaining 34 unlabelled files of pages/ (national reports, news,
+# web pages, a few municipal pages), labelled blind while the rules were
+# improved on sets 4-5; the rule writer did not open these files in that
+# round (in the round before, it had run the extractor over this family to
+# check precision, never seeing labels).
+HELD_OUT_6 = {
+    "pages__alta__altaposten-boligkrisen-maa-loses-2017",
+    "pages__bergen__forvaltningsrevisjon-boligetaten-byradssak-2012",
+    "pages__bodo__agenda-sosial-boligpolitikk",
+    "pages__drammen__veiviseren-housing-first-ditt-valg-bolig-forst",
+    "pages__fjell__nibr-boligsosialt-arbeid-evaluering-2012",
+    "pages__gjovik__oa-tomtepolitikk-for-en-ny-tid",
+    "pages__hamar__boligplanen-omtale",
+    "pages__kongsberg__ramboll-innspill-til-god-praksis-2013",
+    "pages__kongsvinger__kommunal-bolig-grunnkrav",
+    "pages__midt-norge__husbanken-programarbeid-2013-2016-ti-kommuner",
+    "pages__naroysund__leie-av-kommunal-bolig",
+    "pages__nasjonal__asplan-viak-evaluering-kompetansetilskudd-2009",
+    "pages__nasjonal__fafo-housing-first-i-norge-kartlegging-2014",
+    "pages__nasjonal__horingsnotat-ny-boligsosial-lov-2020",
+    "pages__nasjonal__husbanken-bolig-for-velferd-2014-2020",
+    "pages__nasjonal__husbanken-boligsosial-oversikt-helhetlig-analyse",
+    "pages__nasjonal__husbanken-oversikt-boligsosiale-handlingsplaner",
+    "pages__nasjonal__husbanken-rekordmange-kandidater-boligsosial-pris",
+    "pages__nasjonal__husbanken-veileder-tilskudd-boligsosialt-tiltak",
+    "pages__nasjonal__moreforsking-boso-delrapport-2010-kudos",
+    "pages__nasjonal__nbbl-kommunalt-eide-boliger-i-borettslag-2007",
+    "pages__nasjonal__nibr-bostedslose-i-norge-2012",
+    "pages__nasjonal__ntnu-kommuners-fremskaffelse-boliger-flyktninger-2011",
+    "pages__nasjonal__proba-kommunenes-praksis-startlan-2012",
+    "pages__nasjonal__regjeringen-ny-kartlegging-bustadlause-2012",
+    "pages__nasjonal__ssb-kostra-venteliste-tilrettelagt-bolig",
+    "pages__nasjonal__telemarksforsking-startlansordningen-2022",
+    "pages__nasjonal__veiviseren-bostedslose-i-norge-2016",
+    "pages__nasjonal__veiviseren-suksessfaktorer-boligsosialt-arbeid",
+    "pages__oslo__plan-groruddalen-fra-verkebyll-til-gronn-idyll-2014",
+    "pages__sandnes__kommunal-bolig-retningslinjer-gjennomgangsboliger",
+    "pages__sandnes__veiviseren-fra-leie-til-eie",
+    "pages__tromso__programavtale-husbanken",
+    "pages__tromso__samhandlingsarena-boligpolitiske-utfordringer-2011",
+}
 HELD_OUT = {
     "pages__ringsaker__by-og-tettstedsprogram-tilvisningsavtaler",
     "pages__tonsberg__husbanken-programside-2014",
@@ -195,6 +236,8 @@ FIRST_RUN = {
     "held-out 4": {"measure": (42, 19, 13), "recommendation": (0, 0, 0), "figure": (3, 5, 3)},
     "held-out 4 (output seen)": {"measure": (2, 2, 2), "recommendation": (0, 0, 0), "figure": (0, 0, 0)},
     "held-out 5": {"measure": (25, 16, 8), "recommendation": (3, 0, 0), "figure": (30, 25, 24)},
+    # set 6: run once after the second round of rules (made on sets 4-5)
+    "held-out 6": {"measure": (14, 12, 6), "recommendation": (6, 0, 0), "figure": (51, 43, 40)},
 }
 
 
@@ -243,6 +286,13 @@ METHOD_NOTES = """## How the labels were made
   sentence; Sivilombudet added. Sets 4+5 pooled measures went from P 0.60 / R 0.31 to P 0.92 / R 0.54
   on the same, now-seen documents; expect a fresh blind set to score lower, and measure recall on
   unseen text is still short of the 0.75 goal.
+- The fresh blind set 6 (34 national reports, news and web pages; first run after the second round)
+  confirmed it: measures P 0.50 / R 0.43 (14 labels), recommendations 0 of 6 (five of them a list of
+  what successful municipalities do, which the labeller counted as Rambøll's advice), figures
+  P 0.93 / R 0.78. Figures meet the goal on unseen text in both blind runs (sets 4–5: P 0.90 /
+  R 0.82); measures do not: first-person and news prose ("Vi bygde …", "har kommunen satt av et
+  eget boligfond …", "signerte i dag en programavtale") and actions described as results ("Gjennom
+  prosjektet har deltagerne fått tett oppfølging …") are the misses.
 - Still missed on sets 4/5 (deliberately or for want of a general rule): goal-like items the labellers
   took as measures (items under "… enige om å arbeide for:", "Økt …"/"Bedre …" headings, "Fase 1
   hadde som målsetting å utarbeide …"); Husbank programme agreements ("Formell avtale ble inngått
@@ -266,14 +316,14 @@ METHOD_NOTES = """## How the labels were made
 """
 
 
-SPLITS = ("development", "held-out 1", "held-out 2", "held-out 3", "held-out 4", "held-out 4 (output seen)", "held-out 5")
+SPLITS = ("development", "held-out 1", "held-out 2", "held-out 3", "held-out 4", "held-out 4 (output seen)", "held-out 5", "held-out 6")
 
 
 def _split(stem: str) -> str:
     if stem in HELD_OUT_4_SEEN:
         return "held-out 4 (output seen)"
     for name, members in (("held-out 1", HELD_OUT), ("held-out 2", HELD_OUT_2), ("held-out 3", HELD_OUT_3),
-                          ("held-out 4", HELD_OUT_4), ("held-out 5", HELD_OUT_5)):
+                          ("held-out 4", HELD_OUT_4), ("held-out 5", HELD_OUT_5), ("held-out 6", HELD_OUT_6)):
         if stem in members:
             return name
     return "development"
