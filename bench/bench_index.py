@@ -210,7 +210,7 @@ def _tree_rss_mb(pid: int) -> float:
     return total + sum(_tree_rss_mb(int(k)) for k in kids)
 
 
-def serve_latency(folder: Path, queries: list[str], requests: int, workers: int) -> dict:
+def serve_latency(folder: Path, queries: list[str], requests: int, workers: int, rounds: int = 3) -> dict:
     """/search latency on loopback, k=10, hybrid, snippets included.
 
     Workloads, each with 1 and 8 concurrent clients:
@@ -219,29 +219,37 @@ def serve_latency(folder: Path, queries: list[str], requests: int, workers: int)
     - `repeating`: the 45 evaluation queries cycled, as the earlier benchmark
       did (after the first round the query embedding is memoised).
     """
-    from bench.loadgen import run_load, search_path
+    from bench.loadgen import LoadResult, run_load, search_path
 
     proc, port = _start_server(folder, workers)
     try:
         warm = [search_path(q) for q in queries]  # each worker: model, analyser, caches of the index
         run_load("127.0.0.1", port, [warm[i::2] for i in range(2)])
         # distinct queries: disjoint from the warm-up and from each other
-        n_distinct = requests * 2 + requests
+        n_distinct = (requests * 2 + requests) * rounds
         fresh = [q for q in distinct_queries(queries, n_distinct + len(queries)) if q not in set(queries)][:n_distinct]
-        out: dict = {"workers": workers, "rss_mb": _tree_rss_mb(proc.pid)}
+        out: dict = {"workers": workers, "rounds": rounds, "rss_mb": _tree_rss_mb(proc.pid)}
         pos = 0
-        for workload in ("distinct", "repeating"):
-            for clients in (1, 8):
-                n = requests if clients == 1 else requests * 2
-                per = n // clients
-                lists = []
-                for c in range(clients):
-                    if workload == "distinct":
-                        lists.append([search_path(q) for q in fresh[pos : pos + per]])
-                        pos += per
-                    else:
-                        lists.append([search_path(queries[(c * 7 + i) % len(queries)]) for i in range(per)])
-                out[f"{workload}_clients_{clients}"] = run_load("127.0.0.1", port, lists).summary()
+        results: dict[str, list] = {}
+        # rounds interleave the runs, so a passing disturbance hits all alike;
+        # each cell pools the latencies of its rounds
+        for _ in range(rounds):
+            for workload in ("distinct", "repeating"):
+                for clients in (1, 8):
+                    n = requests if clients == 1 else requests * 2
+                    per = n // clients
+                    lists = []
+                    for c in range(clients):
+                        if workload == "distinct":
+                            lists.append([search_path(q) for q in fresh[pos : pos + per]])
+                            pos += per
+                        else:
+                            lists.append([search_path(queries[(c * 7 + i) % len(queries)]) for i in range(per)])
+                    results.setdefault(f"{workload}_clients_{clients}", []).append(run_load("127.0.0.1", port, lists))
+        for key, runs in results.items():
+            pooled = LoadResult(runs[0].clients, [x for r in runs for x in r.latencies_ms],
+                                sum(r.errors for r in runs), sum(r.wall_s for r in runs))
+            out[key] = pooled.summary() | {"p95_ms_per_round": [round(r.summary()["p95_ms"], 1) for r in runs]}
         out["rss_mb_after"] = _tree_rss_mb(proc.pid)
         return out
     finally:
@@ -267,7 +275,8 @@ def _latency_rows(name: str, serve: dict) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--chunks", type=int, default=100_000)
-    ap.add_argument("--requests", type=int, default=300, help="requests per 1-client run (8 clients: twice as many)")
+    ap.add_argument("--requests", type=int, default=100, help="requests per 1-client run (8 clients: twice as many)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of every run, pooled")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="`boso serve --workers` (default: cores)")
     ap.add_argument("--serve-only", action="store_true",
                     help="reuse the indexes in var/bench and the build figures in bench/results/index.json; re-measure serving")
@@ -288,9 +297,9 @@ def main() -> None:
         res["synthetic"]["ann_recall"] = ann_recall(syn_dir, queries)
     res["machine"] = {"cores": os.cpu_count(), "loadavg_before_serving": os.getloadavg()}
     print("serving real index …", file=sys.stderr)
-    res["real"]["serve"] = serve_latency(real_dir, queries, args.requests, args.workers)
+    res["real"]["serve"] = serve_latency(real_dir, queries, args.requests, args.workers, args.rounds)
     print("serving synthetic index …", file=sys.stderr)
-    res["synthetic"]["serve"] = serve_latency(syn_dir, queries, args.requests, args.workers)
+    res["synthetic"]["serve"] = serve_latency(syn_dir, queries, args.requests, args.workers, args.rounds)
     res["machine"]["loadavg_after"] = os.getloadavg()
     for key in ("real", "synthetic"):
         r = res[key]
@@ -321,6 +330,9 @@ def main() -> None:
         "",
         "Latency. `distinct`: every request a query not sent before (nothing memoised can help); "
         "`repeating`: the 45 evaluation queries cycled.",
+        "",
+        f"Each cell pools {args.rounds} interleaved rounds ({args.requests} requests with 1 client, "
+        f"{2 * args.requests} with 8, per round); the p95 of each round is in index.json.",
         "",
         "| collection | workload | 1 client p50 / p95 | 8 clients p50 / p95 / p99 | 8 clients q/s | errors |",
         "| --- | --- | --- | --- | --- | --- |",
