@@ -115,6 +115,16 @@ def _masked(text: str) -> str:
     return _DATE.sub(lambda m: " " * len(m.group(0)), text)
 
 
+def _free_number(m: re.Match[str], taken: list[tuple[int, int]]) -> tuple[tuple[int, int], float] | None:
+    """Span and value of the match's "num" group, unless it overlaps a number
+    already read or looks like a year."""
+    span = (m.start("num"), m.end("num"))
+    if _overlaps(span, taken) or _YEARISH.match(m.group("num")):
+        return None
+    v = parse_number(m.group("num"))
+    return None if v is None else (span, v)
+
+
 def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(not (a[1] <= s or a[0] >= e) for s, e in spans)
 
@@ -268,12 +278,10 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
 
     # 4a. "Antall kommunale boliger: 120", "Innbyggertal 1.1.2020: 14 500"
     for m in _LABELLED.finditer(masked):
-        span = (m.start("num"), m.end("num"))
-        if _overlaps(span, taken) or _YEARISH.match(m.group("num")):
+        got = _free_number(m, taken)
+        if got is None:
             continue
-        v = parse_number(m.group("num"))
-        if v is None:
-            continue
+        span, v = got
         unit = "personer" if m.group("pop") else _unit_class(m.group("unit"))
         counts.append(_Cand(m.start(), span[1], v, unit, " ".join(m.group(0)[: m.start("num") - m.start()].split()).rstrip(":")))
         taken.append(span)
@@ -284,12 +292,10 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
     # coordination takes the unit of a count in the same sentence (or, for
     # "Av disse har N", of the sentence before).
     for m in _ELLIPTIC.finditer(masked):
-        span = (m.start("num"), m.end("num"))
-        if _overlaps(span, taken) or _YEARISH.match(m.group("num")):
+        got = _free_number(m, taken)
+        if got is None:
             continue
-        v = parse_number(m.group("num"))
-        if v is None:
-            continue
+        span, v = got
         # the count of the sentence before: "Av disse har 40 …", or a sentence
         # that opens with the number ("25 personer var bostedsløse. 23 hadde …")
         opens = m.group("av") or not masked[: span[0]].strip()
