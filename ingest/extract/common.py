@@ -4,12 +4,13 @@ vocabulary), years and periods, and the sentence units the rules run over."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from dataclasses import dataclass, field
 
 from ingest.extract.blocks import Block, iter_blocks
 from ingest.extract.nlp import Sentence, sentences, split_run_on
-from ingest.records import Citation, Document
+from ingest.records import Citation, Document, Table
 from ingest.vocabulary import Vocabulary
 
 YEAR = re.compile(r"(?<![\d.,/:])(19[89]\d|20[0-4]\d)(?![\d.,:]\d)")
@@ -154,3 +155,14 @@ class Context:
 
     def target_groups(self, text: str) -> list[str]:
         return self.vocab.match_target_groups(text)
+
+
+def unique_tables(doc: Document) -> Iterator[Table]:
+    """Each table of `doc` once: a table continued over a page break is
+    listed on every page it spans."""
+    seen: set[int] = set()
+    for page in doc.pages:
+        for table in page.tables:
+            if id(table) not in seen:
+                seen.add(id(table))
+                yield table

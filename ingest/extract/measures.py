@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.extract.common import Context, Unit, clip, is_toc, period_of, year_range, years_in
+from ingest.extract.common import Context, Unit, clip, is_toc, period_of, unique_tables, year_range, years_in
 from ingest.extract.money import find_money, parse_nok, parse_number
 from ingest.extract.nlp import (
     FINITE,
@@ -212,51 +212,46 @@ def _status_cell(text: str) -> str | None:
 
 def table_measures(ctx: Context) -> list[Measure]:
     out: list[Measure] = []
-    seen: set[int] = set()
-    for page in ctx.doc.pages:
-        for table in page.tables:
-            if id(table) in seen:
+    for table in unique_tables(ctx.doc):
+        cols = _columns(table)
+        if "measure" not in cols:
+            continue
+        header = [" ".join((h or "").split()) for h in table.header]
+        for r, row in enumerate(table.rows):
+            cells = [" ".join((c or "").split()) for c in row]
+            mi = cols["measure"]
+            text = cells[mi] if mi < len(cells) else ""
+            if not text or _norm_header(text) == _norm_header(header[mi]):
                 continue
-            seen.add(id(table))
-            cols = _columns(table)
-            if "measure" not in cols:
-                continue
-            header = [" ".join((h or "").split()) for h in table.header]
-            for r, row in enumerate(table.rows):
-                cells = [" ".join((c or "").split()) for c in row]
-                mi = cols["measure"]
-                text = cells[mi] if mi < len(cells) else ""
-                if not text or _norm_header(text) == _norm_header(header[mi]):
-                    continue
-                fields = {h or f"kolonne {i + 1}": c for i, (h, c) in enumerate(zip(header, cells)) if c}
-                row_text = " ".join(cells)
-                cost = None
-                if "cost" in cols and cols["cost"] < len(cells):
-                    amount = parse_nok(cells[cols["cost"]])
-                    if amount is not None:
-                        cost = Cost(amount, cells[cols["cost"]])
-                period = None
-                if "time" in cols and cols["time"] < len(cells):
-                    period = period_of(cells[cols["time"]])
-                status = None
-                if "status" in cols and cols["status"] < len(cells):
-                    status = _status_cell(cells[cols["status"]])
-                pg = table.row_pages[r] if r < len(table.row_pages) else table.page
-                out.append(
-                    Measure(
-                        text=clip(text),
-                        citation=ctx.citation(pg, table.title),
-                        municipality=ctx.municipality,
-                        period=period or ctx.period,
-                        target_groups=ctx.target_groups(row_text),
-                        topics=ctx.topics(row_text),
-                        cost=cost,
-                        indicator=cells[cols["indicator"]] if "indicator" in cols and cols["indicator"] < len(cells) else "",
-                        status=status,
-                        responsible=cells[cols["responsible"]] if "responsible" in cols and cols["responsible"] < len(cells) else "",
-                        fields=fields,
-                    )
+            fields = {h or f"kolonne {i + 1}": c for i, (h, c) in enumerate(zip(header, cells)) if c}
+            row_text = " ".join(cells)
+            cost = None
+            if "cost" in cols and cols["cost"] < len(cells):
+                amount = parse_nok(cells[cols["cost"]])
+                if amount is not None:
+                    cost = Cost(amount, cells[cols["cost"]])
+            period = None
+            if "time" in cols and cols["time"] < len(cells):
+                period = period_of(cells[cols["time"]])
+            status = None
+            if "status" in cols and cols["status"] < len(cells):
+                status = _status_cell(cells[cols["status"]])
+            pg = table.row_pages[r] if r < len(table.row_pages) else table.page
+            out.append(
+                Measure(
+                    text=clip(text),
+                    citation=ctx.citation(pg, table.title),
+                    municipality=ctx.municipality,
+                    period=period or ctx.period,
+                    target_groups=ctx.target_groups(row_text),
+                    topics=ctx.topics(row_text),
+                    cost=cost,
+                    indicator=cells[cols["indicator"]] if "indicator" in cols and cols["indicator"] < len(cells) else "",
+                    status=status,
+                    responsible=cells[cols["responsible"]] if "responsible" in cols and cols["responsible"] < len(cells) else "",
+                    fields=fields,
                 )
+            )
     return out
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.extract.common import Context, Unit, clip
+from ingest.extract.common import Context, Unit, clip, unique_tables
 from ingest.extract.nlp import REC_STARTERS, is_narrative, sentences, split_run_on, tokens
 from ingest.records import Recommendation, Table
 
@@ -128,39 +128,34 @@ def _bor_is_main(doc) -> bool:
 
 def table_recommendations(ctx: Context, attribution: _Attribution) -> list[Recommendation]:
     out: list[Recommendation] = []
-    seen: set[int] = set()
-    for page in ctx.doc.pages:
-        for table in page.tables:
-            if id(table) in seen:
+    for table in unique_tables(ctx.doc):
+        col = _rec_column(table)
+        if col is None:
+            continue
+        theme_col = next((i for i in range(len(table.header)) if i != col), None)
+        by = _table_recommender(ctx, table) or attribution.doc_level
+        theme = ""
+        for r, row in enumerate(table.rows):
+            if theme_col is not None and theme_col < len(row) and (row[theme_col] or "").strip():
+                theme = " ".join(row[theme_col].split())
+            cell = row[col] if col < len(row) else ""
+            if not (cell or "").strip():
                 continue
-            seen.add(id(table))
-            col = _rec_column(table)
-            if col is None:
-                continue
-            theme_col = next((i for i in range(len(table.header)) if i != col), None)
-            by = _table_recommender(ctx, table) or attribution.doc_level
-            theme = ""
-            for r, row in enumerate(table.rows):
-                if theme_col is not None and theme_col < len(row) and (row[theme_col] or "").strip():
-                    theme = " ".join(row[theme_col].split())
-                cell = row[col] if col < len(row) else ""
-                if not (cell or "").strip():
+            pg = table.row_pages[r] if r < len(table.row_pages) else table.page
+            for s in sentences(" ".join(cell.split())):
+                text = s.text.strip()
+                if len(text.split()) < 3:
                     continue
-                pg = table.row_pages[r] if r < len(table.row_pages) else table.page
-                for s in sentences(" ".join(cell.split())):
-                    text = s.text.strip()
-                    if len(text.split()) < 3:
-                        continue
-                    out.append(
-                        Recommendation(
-                            text=clip(text),
-                            citation=ctx.citation(pg, table.title or theme),
-                            by=by,
-                            topics=ctx.topics(f"{theme} {text}"),
-                            theme=theme,
-                            municipality=ctx.municipality,
-                        )
+                out.append(
+                    Recommendation(
+                        text=clip(text),
+                        citation=ctx.citation(pg, table.title or theme),
+                        by=by,
+                        topics=ctx.topics(f"{theme} {text}"),
+                        theme=theme,
+                        municipality=ctx.municipality,
                     )
+                )
     return out
 
 
