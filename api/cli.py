@@ -306,6 +306,15 @@ def _serve_workers(folder: Path, host: str, port: int, workers: int) -> None:
     import multiprocessing.connection
     import signal
 
+    # The workers' SO_REUSEPORT sockets would quietly share the port with
+    # another boso already serving on it: check that it is free first.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            typer.echo(f"boso: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(1) from None
     os.environ.setdefault("BOSO_THREADS", "1")  # inherited by the spawned workers
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_serve_worker, args=(str(folder), host, port), daemon=True) for _ in range(workers)]

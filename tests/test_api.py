@@ -180,3 +180,22 @@ def test_serve_with_two_workers_answers_and_stops(sample_index):
     time.sleep(0.5)
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower(), pid
+
+
+def test_serve_workers_refuses_a_port_in_use(sample_index):
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = subprocess.run(
+            [sys.executable, "-m", "api.cli", "serve", "--index", str(sample_index.folder), "--port", str(port),
+             "--workers", "2"],
+            cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120,
+        )
+    assert r.returncode == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in r.stderr and "in use" in r.stderr
