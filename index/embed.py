@@ -247,10 +247,12 @@ class Encoder:
         self.info = ModelInfo(name=f"{name}@{backend}", dim=int(dim), checksum=checksum)
         self.max_tokens = int(st_model.max_seq_length or st_model.tokenizer.model_max_length)
         self.batch_size = BATCH_SIZES.get(backend, 4)
-        self._counter = _token_counter(st_model.tokenizer)
+        plain = _plain_tokenizer(st_model.tokenizer)
+        self._counter = _token_counter(st_model.tokenizer, plain)
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_lock = threading.Lock()
-        self._session, self._session_inputs, self._fast_tokenizer = _direct_session(st_model)
+        self._session, self._session_inputs = _direct_session(st_model) if plain is not None else (None, frozenset())
+        self._fast_tokenizer = plain
 
     # ---------------------------------------------------------------- loading
 
@@ -441,30 +443,25 @@ class Encoder:
         return f"Encoder({self.info.name!r}, dim={self.info.dim}, max_tokens={self.max_tokens}, path={str(self.path)!r})"
 
 
-def _direct_session(st: Any) -> tuple[Any, frozenset[str], Any]:
-    """(ONNX session, its input names, a fast tokenizer) when `st` is a plain
-    Transformer -> mean Pooling [-> Normalize] stack on ONNX Runtime, so a
-    query can be embedded without sentence-transformers' batching; else
-    (None, empty, None)."""
+def _direct_session(st: Any) -> tuple[Any, frozenset[str]]:
+    """(ONNX session, its input names) when `st` is a plain Transformer ->
+    mean Pooling [-> Normalize] stack on ONNX Runtime, so a query can be
+    embedded without sentence-transformers' batching; else (None, empty)."""
+    none: tuple[Any, frozenset[str]] = (None, frozenset())
     try:
         modules = list(st)
         session = getattr(getattr(modules[0], "auto_model", None), "model", None)
         if session is None or not hasattr(session, "run") or not hasattr(session, "get_inputs"):
-            return None, frozenset(), None
+            return none
         pooling = modules[1].get_config_dict() if len(modules) > 1 else {}
         mean = pooling.get("pooling_mode") == "mean" or (
             pooling.get("pooling_mode_mean_tokens") and not pooling.get("pooling_mode_cls_token")
         )
         if not mean or len(modules) > 3 or (len(modules) == 3 and type(modules[2]).__name__ != "Normalize"):
-            return None, frozenset(), None
-        from tokenizers import Tokenizer
-
-        tok = Tokenizer.from_str(st.tokenizer.backend_tokenizer.to_str())
-        tok.no_padding()
-        tok.no_truncation()
-        return session, frozenset(i.name for i in session.get_inputs()), tok
+            return none
+        return session, frozenset(i.name for i in session.get_inputs())
     except Exception:  # pragma: no cover - any surprise: use the general path
-        return None, frozenset(), None
+        return none
 
 
 def _model_prompts(st: Any, name: str) -> dict[str, str]:
@@ -477,15 +474,25 @@ def _model_prompts(st: Any, name: str) -> dict[str, str]:
     return {"query": query or "", "passage": passage or ""}
 
 
-def _token_counter(tokenizer: Any):
-    """texts -> token counts with specials, never truncated."""
+def _plain_tokenizer(tokenizer: Any) -> Any:
+    """A `tokenizers.Tokenizer` copy of a fast HF tokenizer that never pads
+    or truncates (specials added); None for slow tokenizers."""
     backend = getattr(tokenizer, "backend_tokenizer", None)
-    if backend is not None:
-        from tokenizers import Tokenizer
+    if backend is None:
+        return None
+    from tokenizers import Tokenizer
 
-        tok = Tokenizer.from_str(backend.to_str())
-        tok.no_truncation()
-        tok.no_padding()
+    tok = Tokenizer.from_str(backend.to_str())
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def _token_counter(tokenizer: Any, plain: Any = None):
+    """texts -> token counts with specials, never truncated (`plain`: the
+    tokenizer's `_plain_tokenizer`, when already made)."""
+    tok = plain if plain is not None else _plain_tokenizer(tokenizer)
+    if tok is not None:
         return lambda texts: [len(e.ids) for e in tok.encode_batch(list(texts))]
 
     def slow(texts: Sequence[str]) -> list[int]:  # pragma: no cover - slow tokenizers only
