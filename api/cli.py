@@ -286,14 +286,15 @@ def _serve_worker(folder: str, host: str, port: int) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def listen_socket(host: str, port: int) -> socket.socket:
-    """A TCP listening socket that several processes can bind (SO_REUSEPORT),
-    made with proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that
-    say so, and the accepted connections inherit it."""
+def listen_socket(host: str, port: int, *, shared: bool = True) -> socket.socket:
+    """A TCP listening socket, made with proto=IPPROTO_TCP: asyncio sets
+    TCP_NODELAY only on sockets that say so, and the accepted connections
+    inherit it. `shared`: several processes can bind the port (SO_REUSEPORT)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(1024)
     return sock
@@ -308,13 +309,11 @@ def _serve_workers(folder: Path, host: str, port: int, workers: int) -> None:
 
     # The workers' SO_REUSEPORT sockets would quietly share the port with
     # another boso already serving on it: check that it is free first.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            typer.echo(f"boso: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
-            raise typer.Exit(1) from None
+    try:
+        listen_socket(host, port, shared=False).close()
+    except OSError as exc:
+        typer.echo(f"boso: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from None
     os.environ.setdefault("BOSO_THREADS", "1")  # inherited by the spawned workers
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_serve_worker, args=(str(folder), host, port), daemon=True) for _ in range(workers)]

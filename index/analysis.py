@@ -493,27 +493,18 @@ class NorwegianAnalyzer:
         words: list[str] = []
         spans: list[tuple[int, int]] = []
         folded = normalize_word(text)
-        if len(folded) == len(text):
-            # Usual case: normalising kept every character in place, so the
-            # folded text's offsets are the original's (one call, not one per word).
-            for m in _WORD_RE.finditer(folded):
-                w = m.group()
-                if "-" in w and any(c.isdigit() for c in w):
-                    pos = m.start()
-                    for seg in _SEGMENT_RE.finditer(w):
-                        words.append(seg.group())
-                        spans.append((pos + seg.start(), pos + seg.end()))
-                elif len(w) <= 2 * MAX_WORD:
-                    words.append(w)
-                    spans.append(m.span())
-            return words, spans
-        for m in _WORD_RE.finditer(text):
-            w = normalize_word(m.group())
+        # Usual case: normalising kept every character in place, so the folded
+        # text's offsets are the original's (one call, not one per word).
+        same = len(folded) == len(text)
+        norm = (lambda w: w) if same else normalize_word
+        for m in _WORD_RE.finditer(folded if same else text):
+            raw = m.group()
+            w = norm(raw)
             if "-" in w and any(c.isdigit() for c in w):
                 # 2012-2015, § 4-2: number ranges are separate words
                 pos = m.start()
-                for seg in _SEGMENT_RE.finditer(m.group()):
-                    words.append(normalize_word(seg.group()))
+                for seg in _SEGMENT_RE.finditer(raw):
+                    words.append(norm(seg.group()))
                     spans.append((pos + seg.start(), pos + seg.end()))
             elif len(w) <= 2 * MAX_WORD:
                 words.append(w)
