@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -256,89 +255,36 @@ def serve(
     ] = 1,
 ) -> None:
     """Serve the HTTP API and web interface."""
-    import uvicorn
-
-    from api.app import create_app
-
     folder = _index_dir(index)
     typer.echo(
         f"boso: serving index {folder} on http://{host}:{port}/  (API docs: /docs)"
         + (f", {workers} worker processes" if workers > 1 else "")
     )
     if workers == 1:
+        import uvicorn
+
+        from api.app import create_app
+
         uvicorn.run(create_app(folder, warm=True), host=host, port=port, log_level="warning")
         return
     _serve_workers(folder, host, port, workers)
 
 
-def _serve_worker(folder: str, host: str, port: int) -> None:
-    """One worker process: its own listening socket on the shared port
-    (SO_REUSEPORT: the kernel spreads connections over the workers) and its
-    own app. The socket is made with IPPROTO_TCP so that asyncio turns on
-    TCP_NODELAY for each connection; without it, a keep-alive client waits
-    ~40 ms for every response (Nagle's algorithm against delayed ACKs)."""
-    import uvicorn
-
-    from api.app import create_app
-
-    sock = listen_socket(host, port)
-    config = uvicorn.Config(create_app(folder, warm=True), log_level="warning")
-    uvicorn.Server(config).run(sockets=[sock])
-
-
-def listen_socket(host: str, port: int, *, shared: bool = True) -> socket.socket:
-    """A TCP listening socket, made with proto=IPPROTO_TCP: asyncio sets
-    TCP_NODELAY only on sockets that say so, and the accepted connections
-    inherit it. `shared`: several processes can bind the port (SO_REUSEPORT)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if shared:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
-    return sock
-
-
 def _serve_workers(folder: Path, host: str, port: int, workers: int) -> None:
-    """Run `workers` server processes until one stops or we are told to stop.
-    Each runs its model on one thread: concurrency across requests uses the cores."""
-    import multiprocessing
-    import multiprocessing.connection
-    import signal
+    """`workers` processes behind one listening socket that this process
+    owns, handing each connection to the next worker (api/workers.py)."""
+    from api.workers import listen_socket, serve_workers
 
-    # The workers' SO_REUSEPORT sockets would quietly share the port with
-    # another boso already serving on it: check that it is free first.
-    try:
-        listen_socket(host, port, shared=False).close()
+    try:  # a busy port is refused before any worker loads the model
+        listener = listen_socket(host, port, listen=False)
     except OSError as exc:
         typer.echo(f"boso: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None
-    os.environ.setdefault("BOSO_THREADS", "1")  # inherited by the spawned workers
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_serve_worker, args=(str(folder), host, port), daemon=True) for _ in range(workers)]
-
-    def stop(*_: object) -> None:
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
-        for p in procs:
-            p.join(10)
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    for p in procs:
-        p.start()
     try:
-        multiprocessing.connection.wait([p.sentinel for p in procs])
-    except KeyboardInterrupt:
-        stop()
-    code = next(p.exitcode for p in procs if p.exitcode is not None)
-    typer.echo(f"boso: a worker process stopped (exit code {code}); stopping the others", err=True)
-    for p in procs:
-        if p.is_alive():
-            p.terminate()
-    raise typer.Exit(1)
+        serve_workers(folder, listener, workers)
+    except RuntimeError as exc:
+        typer.echo(f"boso: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
@@ -106,49 +109,82 @@ def test_openapi_contract(client):
     assert not failures, "\n".join(failures[:10])
 
 
-def test_worker_sockets_get_tcp_nodelay():
-    """Each `boso serve --workers N` process listens on its own socket; the
-    connections asyncio accepts from it must have TCP_NODELAY, or every
-    keep-alive response waits for the client's delayed ACK (~40 ms)."""
+def test_handed_over_connections_alternate_and_get_tcp_nodelay():
+    """`boso serve --workers N`: the parent accepts and hands connections to
+    the workers in turn; each arrives in the worker's event loop (uvloop, as
+    uvicorn runs it) with TCP_NODELAY, or every keep-alive response waits for
+    the client's delayed ACK (~40 ms)."""
     import asyncio
     import socket
 
-    from api.cli import listen_socket
+    import uvloop
 
-    async def main() -> int:
-        sock = listen_socket("127.0.0.1", 0)
-        port = sock.getsockname()[1]
-        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    from api.workers import Dispatcher, channel_pair, listen_socket, receive_connections
 
-        class Probe(asyncio.Protocol):
-            def connection_made(self, transport):
-                s = transport.get_extra_info("socket")
-                seen.set_result(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-                transport.close()
+    async def main() -> list[list[int]]:
+        loop = asyncio.get_running_loop()
+        listener = listen_socket("127.0.0.1", 0)
+        port = listener.getsockname()[1]
+        pairs = [channel_pair() for _ in range(2)]
+        dispatcher = Dispatcher(listener, [parent for parent, _ in pairs])
+        seen: list[list[int]] = [[], []]
+        arrived = asyncio.Event()
 
-        server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
-        _, writer = await asyncio.open_connection("127.0.0.1", port)
-        flag = await asyncio.wait_for(seen, 5)
-        writer.close()
-        server.close()
-        return flag
+        def probe(worker: int):
+            class Probe(asyncio.Protocol):
+                def connection_made(self, transport):
+                    s = transport.get_extra_info("socket")
+                    seen[worker].append(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                    if sum(map(len, seen)) == 6:
+                        arrived.set()
+            return Probe
 
-    assert asyncio.run(main()) == 1
+        for w, (_, child) in enumerate(pairs):
+            receive_connections(loop, child, probe(w), on_parent_gone=lambda: None)
+        writers = []
+        for _ in range(6):
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writers.append(writer)
+            assert dispatcher.accept_pending() == 1
+        await asyncio.wait_for(arrived.wait(), 5)
+        for writer in writers:
+            writer.close()
+        listener.close()
+        return seen
+
+    seen = uvloop.run(main())
+    assert seen == [[1, 1, 1], [1, 1, 1]]
+
+
+def _connections_per_process(pids: list[str], port: int) -> dict[str, int]:
+    """How many established TCP connections on local `port` each process
+    holds (from /proc: socket inodes of its descriptors)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        f = line.split()
+        if int(f[1].split(":")[1], 16) == port and f[3] == "01":
+            inodes.add(f[9])
+    counts = {}
+    for pid in pids:
+        fds = Path(f"/proc/{pid}/fd")
+        links = [os.readlink(fds / fd) for fd in os.listdir(fds)]
+        counts[pid] = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes)
+    return counts
 
 
 def test_serve_with_two_workers_answers_and_stops(sample_index):
-    """`boso serve --workers 2`: both processes serve the index; SIGTERM to
-    the parent stops them all."""
-    import os
+    """`boso serve --workers 2`: both processes serve the index, 8 keep-alive
+    connections are split 4/4 between them; SIGTERM to the parent stops them
+    all."""
     import signal
+    import socket
     import subprocess
     import sys
     import time
-    from pathlib import Path
 
     import httpx
 
-    from api.cli import listen_socket
+    from api.workers import listen_socket
 
     probe = listen_socket("127.0.0.1", 0)
     port = probe.getsockname()[1]
@@ -170,6 +206,16 @@ def test_serve_with_two_workers_answers_and_stops(sample_index):
                 time.sleep(0.5)
         workers = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
         assert len(workers) >= 2
+        conns = []
+        for _ in range(8):  # keep-alive clients: each answered, then held open
+            c = socket.create_connection(("127.0.0.1", port), timeout=30)
+            c.sendall(f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+            assert c.recv(65536).startswith(b"HTTP/1.1 200")
+            conns.append(c)
+        split = _connections_per_process(workers, port)
+        for c in conns:
+            c.close()
+        assert sorted(n for n in split.values() if n) == [4, 4], split
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
             for q in ("ventelister tiltak", "Housing First", "bostøtte"):
                 r = c.get("/search", params={"q": q, "k": 3})
@@ -186,7 +232,6 @@ def test_serve_workers_refuses_a_port_in_use(sample_index):
     import socket
     import subprocess
     import sys
-    from pathlib import Path
 
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
