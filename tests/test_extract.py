@@ -168,6 +168,37 @@ def test_not_measures(sentence):
     assert _measure_texts(sentence) == []
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # round 3 (blind set 7): decisions, loans, applications, hearings, services in the present tense
+        "Bystyret har fattet vedtak om å bosette 25 flyktninger neste år.",
+        "Formannskapet vedtok i går å ta opp et lån på 20 millioner til videre utlån.",
+        "Kommunen har søkt Husbanken om 10 millioner i startlån for neste år.",
+        "Forslaget til ny bustadplan vert lagt ut på høyring i seks veker.",
+        "Vi veileder nye leietakere gjennom hele det første året.",
+        "Kommunen bruker inntektene fra boligsalg til å kjøpe mindre leiligheter.",
+        "Kommunen skal bygge 30 boliger i sentrum, og vil vurdere flere dersom behovet øker.",  # the condition is the 2nd clause's
+    ],
+)
+def test_round3_action_patterns_are_measures(sentence):
+    assert _measure_texts(sentence) == [sentence]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Planen legges frem til politisk behandling i mars neste år.",  # a procedural step
+        "Bystyret besluttet at målgruppen for satsingen skal være unge under 25 år.",  # a decision on aims
+        "Vi kjøper gjerne en leilighet med balkong og heis.",  # a wish, in a quote
+        "Kommunen veileder ikke søkere som eier egen bolig fra før.",  # negated
+        "Kommunen skal bygge flere boliger dersom Husbanken gir tilskudd.",  # a condition on the only clause
+    ],
+)
+def test_round3_guards(sentence):
+    assert _measure_texts(sentence) == []
+
+
 def test_coordinated_actions_become_two_measures():
     texts = _measure_texts("Kommunen har kjøpt seks boliger til ungdom, og har laget en plan for nye bofellesskap.")
     assert texts == ["Kommunen har kjøpt seks boliger til ungdom", "har laget en plan for nye bofellesskap."]

@@ -28,6 +28,7 @@ from ingest.extract.common import Context, Unit, clip, is_toc, period_of, unique
 from ingest.extract.money import find_money, parse_nok, parse_number
 from ingest.extract.nlp import (
     FINITE,
+    _NEGATION,
     _owner_clause,
     GOAL_WORDS,
     split_run_on,
@@ -146,7 +147,8 @@ _OBJECT = re.compile(
     r"|register\w*|database\w*|oversikt\w*|venteliste\w*|boligpolitikk\w*|program\w*|prosedyre\w*|fullmakt\w*"
     r"|bosetting\w*|busetjing\w*|hybel\w*|hybler|omsorgsplass\w*|plass(?:er)?|seminar\w*|verksted\w*"
     r"|utvalg\w*|komite\w*|komité\w*|råd|styre|boligsosial\w* handlingsplan\w*|fagdag\w*|arbeidsmøte\w*"
-    r"|investering\w*|satsing\w*|\w+løft(?:et)?|brukerundersøk\w*|brukarundersøk\w*|housing first|praksis)\b",
+    r"|investering\w*|satsing\w*|\w+løft(?:et)?|brukerundersøk\w*|brukarundersøk\w*|housing first|praksis"
+    r"|flyktning\w*|gjeldsbrev\w*)\b",
     re.IGNORECASE,
 )
 
@@ -474,11 +476,21 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
     )
     if first_finite in _MODAL_BEFORE:
         return False
-    if not cues:
+    if re.search(r"\b(?:gjerne|helst)\b", text, re.IGNORECASE):
+        return False  # "Vi kjøper gjerne …": a wish
+    service = bool(_SERVICE.match(text)) and not any(t.lower_ in _NEGATION for t in doc[:8])
+    if not cues and not service:
         return False
     if has_goal_start(doc) or _VAGUE.search(text):
         return False
-    if _HYPOTHETICAL.search(text):
+    hyp = _HYPOTHETICAL.search(text)
+    if hyp and not _CONDITION_FIRST.match(text):
+        # "Kommunen skal kjøpe 100 boliger, og vil vurdere … dersom …": the
+        # condition belongs to the second clause; judge the first on its own
+        cut = next((m for m in _CLAUSE_JOIN.finditer(text, 0, hyp.start())), None)
+        if cut is not None and len(text[: cut.start()].split()) >= min_words:
+            return _is_action_sentence(unit, text[: cut.start()], min_words)
+    if hyp:
         cond = _CONDITION_FIRST.match(text)
         main = cond.group("main") if cond else ""
         if not (main and _MAIN_DECIDED.match(main) and not _MAIN_MODAL.match(main) and not _HYPOTHETICAL.search(main)):
@@ -517,7 +529,12 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
     ):
         return False
     # something concrete near the action: "etablert 120 boliger", "BO7 er etablert"
+    if service:
+        return True
     for c in cues:
+        # "vedtok å ta opp gjeldsbrev", "fattet vedtak om å bosette": a decision to act
+        if _DECISION_CUE.match(c[0].lower_) and any(t.lower_ == "å" for t in doc[c.end : c.end + 4]):
+            return True
         # "… er tema som kommunen vil kartlegge": the antecedent is the object,
         # and the clause names the municipality as the one who acts
         som = [t.i for t in doc[max(0, c.start - 6) : c.start] if t.lower_ == "som"]
@@ -530,6 +547,19 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
 
 
 _ACTION_NOUN = re.compile(r"\w+(?:ing|else|gang)(?:en|a)?$|salg(?:et)?$|kjøp(?:et)?$")
+# a service the municipality runs, told in the present tense: "Vi veileder
+# flyktningen den første tiden", "Kommunen bruker pengene … til å kjøpe …",
+# "Ungdom får miljøterapeutisk oppfølging"
+_SERVICE = re.compile(
+    r"^(?:(?:vi|kommunen|\w+ kommune|boligkontoret|bustadkontoret|tildelingskontoret|nav(?: \w+)?|teamet|tjenesten|bydel(?:en|ene)?"
+    r"|etaten|boligtjenesten|bustadtenesta|flyktningtjenesten|eierskapsenheten)\s+(?:nå\s+|også\s+|i dag\s+|blant annet\s+)?"
+    r"(?:veileder|rettleier|bistår|hjelper|tildeler|formidler|forbereder|følger opp|tilbyr|kjøper|bygger|leier (?:ut|inn)"
+    r"|setter av|tar imot|samarbeider med|bruker\s+(?:\S+\s+){1,8}?til å)"
+    r"|(?:\w+\s+){1,3}(?:får|fikk)\s+(?:\w+\s+){0,2}(?:oppfølging|veiledning|rettleiing|bistand|booppfølging|botrening)"
+    r"|det (?:gis|gies|tilbys)\s+(?:\w+\s+){0,6}?(?:oppfølging|veiledning|tilbud|bistand|hjelp))\b",
+    re.IGNORECASE,
+)
+_DECISION_CUE = re.compile(r"^(?:vedtok|vedtatt|vedtar|vedtek|fattet|fatta|gjort|gjorde|beslutt\w*)$")
 # "Salg av boliger … har gitt bedre bomiljø", "Etableringen av … i 2015": the
 # action took place; "Fremskaffelse av boliger beskriver …" is only a topic.
 _RESULT_OF_ACTION = re.compile(

@@ -74,7 +74,26 @@ ACTION_VERB = (
 
 # Multi-word action cues.
 ACTION_PHRASES: list[list[dict]] = [
-    [{"LOWER": {"IN": ["satt", "sett", "settes", "setjast", "sattes"]}}, {"LOWER": "i"}, {"LOWER": {"IN": ["gang", "drift"]}}],
+    [{"LOWER": {"IN": ["satt", "sett", "settes", "setjast", "sattes", "sette", "setter", "setje"]}}, {"LOWER": "i"},
+     {"LOWER": {"IN": ["gang", "drift"]}}],
+    # a decision to act: "har fattet vedtak om å bosette 34 flyktninger", "besluttet å kjøpe"
+    [{"LOWER": {"IN": ["fattet", "fatta", "gjort", "gjorde"]}}, {"LOWER": "vedtak"}, {"LOWER": "om"}],
+    [{"LOWER": {"IN": ["besluttet", "beslutta", "besluttar", "beslutter", "besluttes", "besluttast"]}}],
+    # loans raised for lending on: "opptar startlån", "vedtok å ta opp gjeldsbrev på ti millioner"
+    [{"LOWER": {"IN": ["opptar", "oppta", "opptas", "opptek"]}}, {"LOWER": {"REGEX": r"^(?:\w*lån\w*|gjeldsbrev\w*)$"}}],
+    [{"LOWER": {"IN": ["ta", "tar", "tas", "tatt", "tok", "teke"]}}, {"LOWER": "opp"},
+     {"LOWER": {"REGEX": r"^(?:\w*lån\w*|gjeldsbrev\w*)$"}}],
+    # "har søkt Husbanken om 15 millioner", "søkte samarbeid med private utbyggere"
+    [{"LOWER": {"IN": ["søke", "søkje", "søker", "søkjer", "søkes", "søkt", "søkte", "søkjast"]}},
+     {"LOWER": {"IN": ["husbanken", "fylkesmannen", "statsforvalteren", "imdi", "staten", "departementet"]}}, {"LOWER": "om"}],
+    [{"LOWER": {"IN": ["søke", "søkje", "søker", "søkjer", "søkt", "søkte"]}}, {"LOWER": {"IN": ["samarbeid", "samarbeidspartnere"]}}],
+    # a plan sent on public consultation: "vert lagt ut på høyring", "sendes på høring"
+    [{"LOWER": {"IN": ["lagt", "legges", "leggast", "lagd", "legge", "sendt", "sendes", "sendast", "sende"]}},
+     {"LOWER": "ut", "OP": "?"}, {"LOWER": {"IN": ["på", "til"]}},
+     {"LOWER": {"IN": ["høring", "høyring", "offentlig", "offentleg"]}}],
+    # "I planperioden legges det fram en årlig sak"
+    [{"LOWER": {"IN": ["legges", "leggast"]}}, {"LOWER": "det", "OP": "?"}, {"LOWER": {"IN": ["fram", "frem"]}},
+     {"LOWER": {"NOT_IN": ["for", "til", "i", "på", "av", "som", ",", "."]}}],
     # "har gjort om tre omsorgsboliger til utleieboliger", "har lyst ut en stilling"
     [{"LOWER": {"IN": ["gjort", "gjorde", "gjøres", "gjerast", "gjort"]}}, {"LOWER": "om"}],
     [{"LOWER": {"IN": ["lyst", "lyste", "lyses", "lysast"]}}, {"LOWER": "ut"}],
@@ -453,6 +472,8 @@ def action_cues(doc: Doc) -> list[Span]:
             # "inngå en avtale" is an action; "inngår i planen" only says what belongs where
             if not any(re.match(r"\w*(?:avtale|kontrakt|samarbeid|partnerskap|leieforhold)", t.lower_) for t in doc[e : e + 6]):
                 continue
+        if first.startswith("beslutt") and not any(t.lower_ == "å" for t in doc[e : e + 4]):
+            continue  # "besluttet at målgruppene skal være …": a decision on aims; "besluttet å kjøpe" acts
         if first in ("tilsette", "tilsett", "tilsatte") and s >= 1 and doc[s - 1].lower_ in _STAFF_DET:
             continue  # "dei tilsette": the employees
         # "å etablere", and the passive "å bli etablert" / "å få godkjent"
