@@ -465,12 +465,12 @@ def fmt(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f}"
 
 
-def run(corpus: Path, verbose: bool = False) -> str:
+def run(corpus: Path, verbose: bool = False, labels_dir: Path = LABELS) -> str:
     rows = []
     totals = {t: Score() for t in TYPES}
     per_group: dict[str, dict[str, Score]] = defaultdict(lambda: {t: Score() for t in TYPES})
     per_split: dict[str, dict[str, Score]] = defaultdict(lambda: {t: Score() for t in TYPES})
-    label_files = sorted(LABELS.glob("*.jsonl"))
+    label_files = sorted(labels_dir.glob("*.jsonl"))
     t0 = time.time()
     extract_seconds = 0.0
     for lf in label_files:
@@ -566,13 +566,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("-v", "--verbose", action="store_true", help="list missed labels and false items")
     ap.add_argument("--no-write", action="store_true", help="print only")
+    ap.add_argument("--labels", type=Path, default=LABELS,
+                    help="score the label files of this folder (e.g. a new blind set kept outside the repo); implies --no-write")
     args = ap.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
-    report = run(args.corpus, args.verbose)
+    report = run(args.corpus, args.verbose, args.labels)
     print(report)
-    if not args.no_write:
+    if not args.no_write and args.labels == LABELS:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(report, encoding="utf-8")
         print(f"wrote {RESULTS.relative_to(REPO)}")
