@@ -199,6 +199,37 @@ def test_round3_guards(sentence):
     assert _measure_texts(sentence) == []
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # round 4 (blind sets 7-8): judgements, stamps, allocation rules, the reader's conditions, references, assessments
+        "Det blir viktig at kommunen sikrer at det bygges nok boliger i alle bydeler.",
+        "(Vedtatt av bystyret i sak 12/19, den 14.03.2019)",
+        "Kommunale utleieboliger skal primært prioriteres til vanskeligstilte familier med barn.",
+        "Har du ikke fått bolig innen fristen, skal NAV sette i gang tiltak for å hjelpe deg.",
+        "Det vises til at retningslinjene for startlån ble endret i fjor.",
+        "Modellen går ut på at leietakeren kjøper boligen etter fem år.",
+        "Bydelene har i begrenset grad fremskaffet boliger gjennom tilvisningsavtaler.",
+        "Studien er blitt gjennomført på oppdrag fra kommunens rustjeneste.",
+    ],
+)
+def test_round4_guards(sentence):
+    assert _measure_texts(sentence) == []
+
+
+def test_round4_action_items_under_an_aim_heading_are_measures():
+    text = (
+        "Økt boligsosial aktivitet\n\n"
+        "• Bygge og finansiere tolv nye utleieboliger for unge\n"
+        "• Utarbeide en årlig plan for tildeling av kommunale boliger\n"
+        "• Bedre samarbeid mellom tjenestene\n"
+    )
+    assert _measure_texts(text) == [
+        "Bygge og finansiere tolv nye utleieboliger for unge",
+        "Utarbeide en årlig plan for tildeling av kommunale boliger",
+    ]
+
+
 def test_coordinated_actions_become_two_measures():
     texts = _measure_texts("Kommunen har kjøpt seks boliger til ungdom, og har laget en plan for nye bofellesskap.")
     assert texts == ["Kommunen har kjøpt seks boliger til ungdom", "har laget en plan for nye bofellesskap."]

@@ -119,7 +119,7 @@ _MAIN_MODAL = re.compile(r"^(?:kan|kunne|vil|ville|bør|må|skulle|burde)\b", re
 # what a research institute or an evaluation did, and how a report was made
 _RESEARCH_SUBJECT = re.compile(
     r"^(?:\S+\s+){0,3}?(?:NIBR|NOVA|Fafo|SINTEF|Byggforsk|Rambøll|Agderforskning|Møreforsking|Telemarksforsking"
-    r"|Asplan Viak|Oxford Research|Deloitte|PwC|KPMG|SSB|Statistisk sentralbyrå|forskerne|forskeren|evaluator\w*)\b",
+    r"|Asplan Viak|Oxford Research|Deloitte|PwC|KPMG|SSB|Statistisk sentralbyrå|forskerne|forskeren|evaluator\w*|studien|studiet)\b",
     re.IGNORECASE,
 )
 _METHOD = re.compile(
@@ -164,6 +164,7 @@ _LEADING_FIGURES = re.compile(r"^(?:[\d.,\s\u00a0–-]+)(?=[A-ZÆØÅ])")
 _AMOUNT = re.compile(r"(?<![\d.,])\d{1,3}(?:[ .\u00a0]\d{3})+(?![\d])")
 _ACTION_OPENER = re.compile(
     r"^(?:etablere|opprette|nedsette|gjennomføre|arrangere|utarbeide|lage|innføre|kartlegge|iverksette|"
+    r"bygge|kjøpe|ansette|tilsette|skaffe|fremskaffe|framskaffe|revidere|rullere|starte|utvide|"
     r"etablering|opprettelse|gjennomgang|kunngjøring|innføring|kartlegging|metode|utarbeidelse|"
     r"det (?:gjennomføres|utarbeides|etableres|opprettes|arrangeres|lages|innføres)|"
     r"\w+gruppen (?:arrangerer|arbeider|gjennomfører|utarbeider|etablerer))\b",
@@ -346,7 +347,9 @@ def activity_measures(ctx: Context) -> tuple[list[Measure], set[int]]:
 # ---------------------------------------------------------------- prose ----
 
 _VAGUE = re.compile(
-    r"\b(?:ulike|flere|en rekke|mange|diverse|andre|noen|ymse|fleire)\s+(?:tiltak|former|typer|virkemidler|verkemiddel)\b",
+    r"\b(?:ulike|flere|en rekke|mange|diverse|andre|noen|ymse|fleire)\s+(?:tiltak|virkemidler|verkemiddel"
+    # "flere typer småhus" names what was built; "ulike former for hjelp" does not
+    r"|(?:former|typer)(?!\s+(?:av\s+)?\w*(?:bolig|hus|leilighet|bustad|husvære)\w*))\b",
     re.IGNORECASE,
 )
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s")
@@ -391,6 +394,13 @@ _WILL_LEAD = re.compile(
     re.IGNORECASE,
 )
 _NOTED = re.compile(r"\btil (?:orientering|etterretning)\b", re.IGNORECASE)
+
+
+def _is_heading_intro(block) -> bool:
+    """The item list's lead-in is a bare heading (no colon, a few words), not a sentence."""
+    intro = (block.intro or "").strip()
+    last = re.split(r"(?<=[.!?:])\s+|\n", intro)[-1].strip() if intro else ""
+    return bool(last) and not last.endswith(":") and len(last.split()) <= 6 and bool(block.section) and last == block.section[-1].strip()
 
 
 def _label_lead(text: str) -> bool:
@@ -478,6 +488,8 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         return False
     if re.search(r"\b(?:gjerne|helst)\b", text, re.IGNORECASE):
         return False  # "Vi kjøper gjerne …": a wish
+    if _NOT_AN_ACTION.search(text):
+        return False
     service = bool(_SERVICE.match(text)) and not any(t.lower_ in _NEGATION for t in doc[:8])
     if not cues and not service:
         return False
@@ -553,10 +565,31 @@ _ACTION_NOUN = re.compile(r"\w+(?:ing|else|gang)(?:en|a)?$|salg(?:et)?$|kjøp(?:
 _SERVICE = re.compile(
     r"^(?:(?:vi|kommunen|\w+ kommune|boligkontoret|bustadkontoret|tildelingskontoret|nav(?: \w+)?|teamet|tjenesten|bydel(?:en|ene)?"
     r"|etaten|boligtjenesten|bustadtenesta|flyktningtjenesten|eierskapsenheten)\s+(?:nå\s+|også\s+|i dag\s+|blant annet\s+)?"
-    r"(?:veileder|rettleier|bistår|hjelper|tildeler|formidler|forbereder|følger opp|tilbyr|kjøper|bygger|leier (?:ut|inn)"
-    r"|setter av|tar imot|samarbeider med|bruker\s+(?:\S+\s+){1,8}?til å)"
+    # (not the standing services of an information page: "Kommunen leier ut boliger til …", "tildeler", "tilbyr")
+    r"(?:veileder|rettleier|bistår|hjelper|forbereder|følger opp|kjøper|bygger|leier inn"
+    r"|setter av|samarbeider med|bruker\s+(?:\S+\s+){1,8}?til å)"
     r"|(?:\w+\s+){1,3}(?:får|fikk)\s+(?:\w+\s+){0,2}(?:oppfølging|veiledning|rettleiing|bistand|booppfølging|botrening)"
     r"|det (?:gis|gies|tilbys)\s+(?:\w+\s+){0,6}?(?:oppfølging|veiledning|tilbud|bistand|hjelp))\b",
+    re.IGNORECASE,
+)
+# Statements that mention an action without reporting one: a judgement ("Det
+# blir viktig at kommunen sikrer …", "er det nødvendig at bydelene
+# fremskaffer …"), a document's adoption stamp ("(Vedtatt av kommunestyret i
+# sak 10/25 …)"), an allocation rule ("skal primært prioriteres til …"), a
+# condition put to the reader ("Har du ikke klart å skaffe …"), a reference
+# or the subject of a case ("Det vises til …", "Saken gjelder …") and the
+# description of a model ("… går ut på at man kjøper …").
+_NOT_AN_ACTION = re.compile(
+    r"\b(?:er|blir|vil være|var|vert|blei)\s+(?:det\s+)?(?:svært\s+|veldig\s+|særlig\s+)?"
+    r"(?:viktig|nødvendig|avgjørende|ønskelig|naudsynt)\s+(?:at|å)\b"
+    r"|^\W*vedtatt\s+(?:av|i)\b(?!(?:\S+\s+){14})"
+    r"|\bprioriter(?:es|ast)\s+(?:\w+\s+){0,2}?(?:til|for)\s+(?!å\b)"
+    r"|^(?:har|er|trenger|ønsker|får|blir)\s+du\b"
+    r"|^(?:det\s+vises\s+til|saken\s+gjelder|viser\s+til)\b"
+    r"|\bgår ut på at\b"
+    # an assessment or an explanation: "har i begrenset grad fremskaffet …", "Det betyr at …"
+    r"|\bi (?:begrenset|begrensa|liten|lita|avgrenset|avgrensa) grad\b"
+    r"|^(?:det betyr at|dette for å|grunnlaget for)\b",
     re.IGNORECASE,
 )
 _DECISION_CUE = re.compile(r"^(?:vedtok|vedtatt|vedtar|vedtek|fattet|fatta|gjort|gjorde|beslutt\w*)$")
@@ -642,6 +675,11 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
                     emit(u, b.text)  # the whole item (one ending in a colon leads a sub-list)
                 continue
             if item_mode == "goal":
+                # a list under a heading that names an aim ("Økt boligpolitisk
+                # aktivitet") whose item opens with what will be done
+                # ("Bygge og finansiere utleieboliger …") is the means to the aim
+                if _is_heading_intro(b) and u.sent.start == 0 and _ACTION_OPENER.match(text) and _is_action_sentence(u, min_words=3):
+                    emit(u, text)
                 continue
             # a point of a decision, or an item of a plain list: an action in
             # few words ("Handlingsplanen vedtas.")

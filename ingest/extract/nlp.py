@@ -91,6 +91,9 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["lagt", "legges", "leggast", "lagd", "legge", "sendt", "sendes", "sendast", "sende"]}},
      {"LOWER": "ut", "OP": "?"}, {"LOWER": {"IN": ["på", "til"]}},
      {"LOWER": {"IN": ["høring", "høyring", "offentlig", "offentleg"]}}],
+    # "Forslaget ligger på høring til 29. april"
+    [{"LOWER": {"IN": ["ligger", "ligg", "lå", "låg"]}}, {"LOWER": "ute", "OP": "?"}, {"LOWER": "på"},
+     {"LOWER": {"IN": ["høring", "høyring"]}}],
     # "I planperioden legges det fram en årlig sak"
     [{"LOWER": {"IN": ["legges", "leggast"]}}, {"LOWER": "det", "OP": "?"}, {"LOWER": {"IN": ["fram", "frem"]}},
      {"LOWER": {"NOT_IN": ["for", "til", "i", "på", "av", "som", ",", "."]}}],
@@ -517,7 +520,10 @@ def action_cues(doc: Doc) -> list[Span]:
             continue
         if _postnominal_participle(doc, s):
             continue  # "Retningslinjene bygger på praksis utarbeidet med grunnlag i …"
-        if any(t.like_num for t in doc[max(0, s - 2) : s]) and s >= 1 and doc[s - 1].lower_ in ("har", "hadde", "er"):
+        if (
+            any(t.like_num and "/" not in t.text for t in doc[max(0, s - 2) : s])
+            and s >= 1 and doc[s - 1].lower_ in ("har", "hadde", "er")
+        ):
             continue  # "… 2 har kjøpt egen bolig": people counted, not an action taken
         k = s - 1 if s >= 1 and doc[s - 1].lower_ in ("har", "hadde", "er", "var", "ble") else s
         if (
