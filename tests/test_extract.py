@@ -631,3 +631,10 @@ def test_eval_labels_are_well_formed(shared_corpus):
             assert 3 <= len(item["text"]) <= 200, (f.name, item["text"])
             if item["type"] == "figure":
                 assert isinstance(item["value"], (int, float))
+
+
+def test_a_flattened_table_row_is_not_read_as_one_huge_count():
+    # the years of the header glued together, then the row's cells: one 12-digit "count" before the guard
+    text = "Antall husstander som har kjøpt bolig med startlån2018201920202021 Husstander i alt 128 154 181 187\n"
+    _, _, figures = extract_items(_doc(text))
+    assert all(f.value < 10_000_000 for f in figures)

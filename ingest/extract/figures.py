@@ -509,6 +509,10 @@ def _window(text: str, start: int, end: int, limit: int = 300) -> str:
     return ("… " if a > 0 else "") + " ".join(text[a:b].split()) + (" …" if b < len(text) else "")
 
 
+_MAX_COUNT = 10_000_000
+"""More dwellings, households or persons than this is a misread number (Norway has 5.6 million people)."""
+
+
 def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
     out: list[Figure] = []
     budget_blocks = {
@@ -534,6 +538,8 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
             cands += [c for c in _budget_figures(ctx, u) if not _overlaps((c.start, c.end), have)]
         cands += rows
         for c in cands:
+            if c.unit in _COUNT_UNITS and c.value > _MAX_COUNT:
+                continue  # "128 154 181 187" read as one number: cells of a flattened table row
             row = getattr(c, "row", False)
             out.append(
                 Figure(
