@@ -210,6 +210,23 @@ def _tree_rss_mb(pid: int) -> float:
     return total + sum(_tree_rss_mb(int(k)) for k in kids)
 
 
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children."""
+    f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        kids = []
+    return total + sum(_tree_cpu_s(int(k)) for k in kids)
+
+
+def _machine_busy_s() -> float:
+    """CPU seconds all processes have used since boot (user, nice, system, irq, softirq)."""
+    f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    return (f[0] + f[1] + f[2] + f[5] + f[6]) / os.sysconf("SC_CLK_TCK")
+
+
 def serve_latency(folder: Path, queries: list[str], requests: int, workers: int, rounds: int = 3) -> dict:
     """/search latency on loopback, k=10, hybrid, snippets included.
 
@@ -223,12 +240,18 @@ def serve_latency(folder: Path, queries: list[str], requests: int, workers: int,
 
     proc, port = _start_server(folder, workers)
     try:
-        warm = [search_path(q) for q in queries]  # each worker: model, analyser, caches of the index
-        run_load("127.0.0.1", port, [warm[i::2] for i in range(2)])
+        # every worker sees every evaluation query once (model, analyser, the
+        # index's caches, memoised query vectors): `boso serve` hands the
+        # `workers` connections to the workers in turn, one each
+        warm = [search_path(q) for q in queries]
+        run_load("127.0.0.1", port, [warm] * workers)
         # distinct queries: disjoint from the warm-up and from each other
         n_distinct = (requests * 2 + requests) * rounds
         fresh = [q for q in distinct_queries(queries, n_distinct + len(queries)) if q not in set(queries)][:n_distinct]
         out: dict = {"workers": workers, "rounds": rounds, "rss_mb": _tree_rss_mb(proc.pid)}
+        # CPU the rest of the machine used while we measured: the clients
+        # and the server share two cores with whatever else runs
+        own0, busy0, wall0 = _tree_cpu_s(proc.pid) + sum(os.times()[:2]), _machine_busy_s(), time.perf_counter()
         pos = 0
         results: dict[str, list] = {}
         # rounds interleave the runs, so a passing disturbance hits all alike;
@@ -250,6 +273,9 @@ def serve_latency(folder: Path, queries: list[str], requests: int, workers: int,
             pooled = LoadResult(runs[0].clients, [x for r in runs for x in r.latencies_ms],
                                 sum(r.errors for r in runs), sum(r.wall_s for r in runs))
             out[key] = pooled.summary() | {"p95_ms_per_round": [round(r.summary()["p95_ms"], 1) for r in runs]}
+        own = _tree_cpu_s(proc.pid) + sum(os.times()[:2]) - own0
+        out["other_cpu_s"] = max(0.0, _machine_busy_s() - busy0 - own)
+        out["load_seconds"] = time.perf_counter() - wall0
         out["rss_mb_after"] = _tree_rss_mb(proc.pid)
         return out
     finally:
@@ -316,7 +342,10 @@ def main() -> None:
         "# Index and service benchmark",
         "",
         f"Machine: {os.cpu_count()} cores; load average before serving "
-        f"{' '.join(f'{x:.2f}' for x in res['machine']['loadavg_before_serving'])}. "
+        f"{' '.join(f'{x:.2f}' for x in res['machine']['loadavg_before_serving'])}; other processes used "
+        f"{r['serve']['other_cpu_s']:.1f} CPU s during the {r['serve']['load_seconds']:.0f} s of load on the sample "
+        f"corpus and {s['serve']['other_cpu_s']:.1f} CPU s during the {s['serve']['load_seconds']:.0f} s on the "
+        "synthetic collection. "
         f"`boso serve --workers {w}` on 127.0.0.1; closed-loop clients on keep-alive connections "
         "(bench/loadgen.py, asyncio, on the same machine); `GET /search?q=…&k=10`, hybrid, snippets included.",
         "",
