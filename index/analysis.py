@@ -66,6 +66,10 @@ FUGE = ("s", "e")  # linking elements between compound parts
 
 _WORD_RE = re.compile(r"[^\W_](?:[^\W_]|\u00ad)*(?:[-\u2010\u2011](?:[^\W_]|\u00ad)+)*")
 _SEGMENT_RE = re.compile(r"[^-\u2010\u2011]+")
+# `_WORD_RE` on text that went through `normalize_word`, which removes soft
+# hyphens and turns the other hyphens into "-": the same matches, found
+# about twice as fast (no alternation per character).
+_FOLDED_WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _FOLD = str.maketrans(
     {
         "é": "e", "è": "e", "ê": "e", "ë": "e", "á": "a", "à": "a", "â": "a",
@@ -497,7 +501,7 @@ class NorwegianAnalyzer:
         # text's offsets are the original's (one call, not one per word).
         same = len(folded) == len(text)
         norm = (lambda w: w) if same else normalize_word
-        for m in _WORD_RE.finditer(folded if same else text):
+        for m in (_FOLDED_WORD_RE.finditer(folded) if same else _WORD_RE.finditer(text)):
             raw = m.group()
             w = norm(raw)
             if "-" in w and any(c.isdigit() for c in w):
@@ -514,7 +518,7 @@ class NorwegianAnalyzer:
     def _fast_words(self, text: str) -> list[str]:
         """`_words` without offsets: normalises the whole text at once."""
         out: list[str] = []
-        for w in _WORD_RE.findall(normalize_word(text)):
+        for w in _FOLDED_WORD_RE.findall(normalize_word(text)):
             if "-" in w and any(c.isdigit() for c in w):
                 out.extend(_SEGMENT_RE.findall(w))
             elif len(w) <= 2 * MAX_WORD:

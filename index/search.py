@@ -5,6 +5,7 @@ wires them to the stores."""
 from __future__ import annotations
 
 import html
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -126,9 +127,10 @@ def make_snippet(text: str, spans: Iterable[tuple[int, int]], width: int = 320) 
 def snippet_window(text: str, spans: list[tuple[int, int]], width: int = 320) -> tuple[int, int]:
     """(start, end) of the `width`-character excerpt of `text` that covers
     the most of the sorted `spans`, aligned to word boundaries."""
+    starts = [s for s, _ in spans]
     best, best_n = spans[0][0], 0
-    for i, (s, _) in enumerate(spans):
-        n = sum(1 for s2, _ in spans[i:] if s2 < s + width)
+    for i, s in enumerate(starts):
+        n = bisect_left(starts, s + width, i) - i  # spans from i starting within width
         if n > best_n:
             best, best_n = s, n
     start = max(0, best - width // 4)
