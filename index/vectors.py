@@ -6,7 +6,7 @@ is built over row positions:
 
 - below `ann_threshold` rows: exact search (`IndexFlatIP`);
 - from `ann_threshold` rows on: a scan of 4-bit product-quantised codes
-  (`IndexPQFastScan`, two dimensions per 4-bit code: 192 bytes a row at 384
+  (`IndexPQFastScan`, two dimensions per 4-bit code: 96 bytes a row at 384
   dimensions, scanned with SIMD lookup tables) picks `rerank_depth(k)`
   candidates, which are re-ranked by their exact cosine from the float32
   matrix. The scores returned are exact; only the candidate set is
