@@ -3,10 +3,10 @@ shape of results. Both print/return exactly these dicts."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
-from index.search import MODES
+from index.search import MODES, Hit
 from index.store import Filters
 from ingest.records import DOC_TYPES
 
@@ -68,12 +68,17 @@ def canonical_municipality(name: str | None) -> str | None:
     return m.name if m is not None else name
 
 
+HIT_FIELDS = tuple(f.name for f in fields(Hit))
+"""A hit's fields in order: its dict is a shallow copy (`asdict` deep-copied
+every list for ~20 µs a hit, and nothing mutates them)."""
+
+
 def run_search(idx: Any, params: SearchParams, *, facets: bool = False) -> dict[str, Any]:
     params.validate()
     resp = idx.search(
         params.q.strip(), params.filters(), k=params.k, offset=params.offset, mode=params.mode, facets=facets
     )
-    out = {"query": resp.query, "total": resp.total, "hits": [asdict(h) for h in resp.hits]}
+    out = {"query": resp.query, "total": resp.total, "hits": [{f: getattr(h, f) for f in HIT_FIELDS} for h in resp.hits]}
     if facets:
         out["facets"] = resp.facets
     return out

@@ -97,6 +97,7 @@ class Index:
         self._model_checked = False
         self._generation = -1
         self._groups: tuple[int, dict[int, tuple[str, str]]] | None = None
+        self._linked: tuple[int, set[str]] | None = None
         self._vectors: VectorIndex | None = None
         self._lexical: Any = None
         self._analyzer: Any = None
@@ -508,6 +509,17 @@ class Index:
             self._groups = cached
         return cached[1]
 
+    def _linked_docs(self) -> set[str]:
+        """Documents with near-duplicates, per generation like `_chunk_groups`:
+        the others' copies need no query."""
+        if self._in_txn:
+            return self.store.linked_doc_ids()
+        cached = self._linked
+        if cached is None or cached[0] != self._generation:
+            cached = (self._generation, self.store.linked_doc_ids())
+            self._linked = cached
+        return cached[1]
+
     def _collapse(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Near-duplicate documents appear once: candidates from the second
         and later documents of a duplicate group are dropped (`_finish` lists
@@ -529,13 +541,14 @@ class Index:
         """Snippets with the query's terms marked, and the other copies of
         each hit's document."""
         others: dict[str, list[dict[str, str]]] = {}
+        linked = self._linked_docs()
         for h in hits:
             if snippets:
                 h.snippet = self._snippet(query, h.text)
             if h.doc_id not in others:
                 others[h.doc_id] = [
                     {"doc_id": d["doc_id"], "source": d["source"], "format": d["format"]}
-                    for d in self.store.duplicates_of(h.doc_id)
+                    for d in (self.store.duplicates_of(h.doc_id) if h.doc_id in linked else ())
                 ]
             h.also_in = others[h.doc_id]
 

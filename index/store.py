@@ -365,6 +365,14 @@ class Store:
         ).fetchall()
         return total, [self._doc_dict(r) for r in rows]
 
+    def linked_doc_ids(self) -> set[str]:
+        """Documents on either side of a near-duplicate link: for any other
+        document `duplicates_of` is empty."""
+        out: set[str] = set()
+        for doc_id, dup in self.db.execute("SELECT doc_id, duplicate_of FROM documents WHERE duplicate_of IS NOT NULL"):
+            out.update((doc_id, dup))
+        return out
+
     def duplicates_of(self, doc_id: str) -> list[dict[str, Any]]:
         """Documents linked to `doc_id` as near-duplicates (either way)."""
         # two indexed lookups (an OR across columns would scan the table)
