@@ -498,27 +498,26 @@ class Index:
             )
         return hits
 
+    def _per_generation(self, attr: str, load: Callable[[], Any]) -> Any:
+        """`load()`, kept in `self.<attr>` until the generation changes. Inside
+        a transaction the staged rows are read and not kept."""
+        if self._in_txn:
+            return load()
+        cached = getattr(self, attr)
+        if cached is None or cached[0] != self._generation:
+            cached = (self._generation, load())
+            setattr(self, attr, cached)
+        return cached[1]
+
     def _chunk_groups(self) -> dict[int, tuple[str, str]]:
         """vid -> (doc_id, duplicate group) for the current generation, read
         once per generation (≈ 20 MB at 100 000 chunks) instead of per query."""
-        if self._in_txn:  # staged rows: read them, do not keep them
-            return self.store.all_chunk_groups()
-        cached = self._groups
-        if cached is None or cached[0] != self._generation:
-            cached = (self._generation, self.store.all_chunk_groups())
-            self._groups = cached
-        return cached[1]
+        return self._per_generation("_groups", self.store.all_chunk_groups)
 
     def _linked_docs(self) -> set[str]:
-        """Documents with near-duplicates, per generation like `_chunk_groups`:
-        the others' copies need no query."""
-        if self._in_txn:
-            return self.store.linked_doc_ids()
-        cached = self._linked
-        if cached is None or cached[0] != self._generation:
-            cached = (self._generation, self.store.linked_doc_ids())
-            self._linked = cached
-        return cached[1]
+        """Documents with near-duplicates (per generation): the others'
+        copies need no query."""
+        return self._per_generation("_linked", self.store.linked_doc_ids)
 
     def _collapse(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Near-duplicate documents appear once: candidates from the second
