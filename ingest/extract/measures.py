@@ -486,8 +486,6 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
     )
     if first_finite in _MODAL_BEFORE:
         return False
-    if re.search(r"\b(?:gjerne|helst)\b", text, re.IGNORECASE):
-        return False  # "Vi kjøper gjerne …": a wish
     if _NOT_AN_ACTION.search(text):
         return False
     service = bool(_SERVICE.match(text)) and not any(t.lower_ in _NEGATION for t in doc[:8])
@@ -496,14 +494,13 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
     if has_goal_start(doc) or _VAGUE.search(text):
         return False
     hyp = _HYPOTHETICAL.search(text)
-    if hyp and not _CONDITION_FIRST.match(text):
+    if hyp and not cond:
         # "Kommunen skal kjøpe 100 boliger, og vil vurdere … dersom …": the
         # condition belongs to the second clause; judge the first on its own
         cut = next((m for m in _CLAUSE_JOIN.finditer(text, 0, hyp.start())), None)
         if cut is not None and len(text[: cut.start()].split()) >= min_words:
             return _is_action_sentence(unit, text[: cut.start()], min_words)
     if hyp:
-        cond = _CONDITION_FIRST.match(text)
         main = cond.group("main") if cond else ""
         if not (main and _MAIN_DECIDED.match(main) and not _MAIN_MODAL.match(main) and not _HYPOTHETICAL.search(main)):
             return False
@@ -540,9 +537,9 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         and not _RESULT_OF_ACTION.search(text)
     ):
         return False
-    # something concrete near the action: "etablert 120 boliger", "BO7 er etablert"
     if service:
         return True
+    # something concrete near the action: "etablert 120 boliger", "BO7 er etablert"
     for c in cues:
         # "vedtok å ta opp gjeldsbrev", "fattet vedtak om å bosette": a decision to act
         if _DECISION_CUE.match(c[0].lower_) and any(t.lower_ == "å" for t in doc[c.end : c.end + 4]):
@@ -578,8 +575,10 @@ _SERVICE = re.compile(
 # sak 10/25 …)"), an allocation rule ("skal primært prioriteres til …"), a
 # condition put to the reader ("Har du ikke klart å skaffe …"), a reference
 # or the subject of a case ("Det vises til …", "Saken gjelder …") and the
-# description of a model ("… går ut på at man kjøper …").
+# description of a model ("… går ut på at man kjøper …"), a wish ("Vi kjøper
+# gjerne …").
 _NOT_AN_ACTION = re.compile(
+    r"\b(?:gjerne|helst)\b|"
     r"\b(?:er|blir|vil være|var|vert|blei)\s+(?:det\s+)?(?:svært\s+|veldig\s+|særlig\s+)?"
     r"(?:viktig|nødvendig|avgjørende|ønskelig|naudsynt)\s+(?:at|å)\b"
     r"|^\W*vedtatt\s+(?:av|i)\b(?!(?:\S+\s+){14})"

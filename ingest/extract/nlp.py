@@ -73,6 +73,8 @@ ACTION_VERB = (
 )
 
 # Multi-word action cues.
+_SEEK = ["søke", "søkje", "søker", "søkjer", "søkes", "søkt", "søkte", "søkjast"]  # apply (for)
+_LOAN = {"LOWER": {"REGEX": r"^(?:\w*lån\w*|gjeldsbrev\w*)$"}}  # a loan or the bond that raises it
 ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["satt", "sett", "settes", "setjast", "sattes", "sette", "setter", "setje"]}}, {"LOWER": "i"},
      {"LOWER": {"IN": ["gang", "drift"]}}],
@@ -80,11 +82,11 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["fattet", "fatta", "gjort", "gjorde"]}}, {"LOWER": "vedtak"}, {"LOWER": "om"}],
     [{"LOWER": {"IN": ["besluttet", "beslutta", "besluttar", "beslutter", "besluttes", "besluttast"]}}],
     # loans raised for lending on: "opptar startlån", "vedtok å ta opp gjeldsbrev på ti millioner"
-    [{"LOWER": {"IN": ["opptar", "oppta", "opptas", "opptek"]}}, {"LOWER": {"REGEX": r"^(?:\w*lån\w*|gjeldsbrev\w*)$"}}],
+    [{"LOWER": {"IN": ["opptar", "oppta", "opptas", "opptek"]}}, _LOAN],
     [{"LOWER": {"IN": ["ta", "tar", "tas", "tatt", "tok", "teke"]}}, {"LOWER": "opp"},
-     {"LOWER": {"REGEX": r"^(?:\w*lån\w*|gjeldsbrev\w*)$"}}],
+     _LOAN],
     # "har søkt Husbanken om 15 millioner", "søkte samarbeid med private utbyggere"
-    [{"LOWER": {"IN": ["søke", "søkje", "søker", "søkjer", "søkes", "søkt", "søkte", "søkjast"]}},
+    [{"LOWER": {"IN": _SEEK}},
      {"LOWER": {"IN": ["husbanken", "fylkesmannen", "statsforvalteren", "imdi", "staten", "departementet"]}}, {"LOWER": "om"}],
     [{"LOWER": {"IN": ["søke", "søkje", "søker", "søkjer", "søkt", "søkte"]}}, {"LOWER": {"IN": ["samarbeid", "samarbeidspartnere"]}}],
     # a plan sent on public consultation: "vert lagt ut på høyring", "sendes på høring"
@@ -133,7 +135,7 @@ ACTION_PHRASES: list[list[dict]] = [
      {"LOWER": {"IN": ["fram", "frem"]}},
      {"LOWER": {"NOT_IN": ["for", "til", "i", "på", "av", "som", ",", "."]}}],
     # "har søkt kompetansetilskudd i Husbanken" (without "om")
-    [{"LOWER": {"IN": ["søke", "søkje", "søker", "søkjer", "søkes", "søkt", "søkte", "søkjast"]}},
+    [{"LOWER": {"IN": _SEEK}},
      {"LOWER": {"REGEX": r"^(?:\w*tilskudd\w*|\w*tilskot\w*|midler|midlane|midlene|startlån\w*|\w*lån)$"}}],
     # "har fått på plass et botilbud", "har tatt over driften"
     [{"LOWER": {"IN": ["fått", "fikk", "får", "få"]}}, {"LOWER": "på"}, {"LOWER": "plass"}],
