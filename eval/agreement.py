@@ -19,7 +19,6 @@ Every quote is compared within its document (labellers quote page 1 of a
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,10 +29,6 @@ sys.path.insert(0, str(REPO / "eval"))
 import extract_eval as E  # noqa: E402
 
 DEFAULT_B = REPO / "eval" / "agreement" / "sets-4-6"
-
-
-def _load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _as_item(label: dict) -> SimpleNamespace:
@@ -52,8 +47,8 @@ def agreement(a_dir: Path, b_dir: Path, symmetric: bool = False) -> dict[str, tu
             af = a_dir / bf.name
             if not af.exists():
                 continue
-            a = [dict(lab, page=1) for lab in _load(af)]
-            items = [(lab["type"], _as_item(lab)) for lab in _load(bf)]
+            a = [dict(lab, page=1) for lab in E.load_labels(af)]
+            items = [(lab["type"], _as_item(lab)) for lab in E.load_labels(bf)]
             matched, _, _ = E.match(a, items)
             for t in E.TYPES:
                 row = (sum(lab["type"] == t for lab in a), sum(typ == t for typ, _ in items),

@@ -409,6 +409,11 @@ class Score:
         return self.matched / self.labels if self.labels else None
 
 
+def load_labels(path: Path) -> list[dict]:
+    """The labels of one file (one JSON object per line; blank lines skipped)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def corpus_file(corpus: Path, label_file: Path) -> Path:
     folder, _, stem = label_file.stem.partition("__")
     hits = sorted((corpus / folder).glob(f"{stem}.*"))
@@ -513,7 +518,7 @@ def run(corpus: Path, verbose: bool = False, labels_dir: Path = LABELS) -> str:
     t0 = time.time()
     extract_seconds = 0.0
     for lf in label_files:
-        labels = [json.loads(line) for line in lf.read_text(encoding="utf-8").splitlines() if line.strip()]
+        labels = load_labels(lf)
         path = corpus_file(corpus, lf)
         doc = load_document(path, corpus)
         t = time.time()
