@@ -120,6 +120,9 @@ class Context:
     national: bool = False
     blocks: list[Block] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
+    # units the measure rules read as goals or principles by their context
+    # (a goal lead-in, a list under an aim): filled by `prose_measures`
+    goal_units: set[int] = field(default_factory=set)
 
     @classmethod
     def build(cls, doc: Document, vocab: Vocabulary | None = None) -> "Context":

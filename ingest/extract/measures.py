@@ -441,8 +441,11 @@ _DECISION_VERB = re.compile(
 )
 
 
-def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5) -> bool:
-    """Prose that reports a concrete action (see module doc)."""
+def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5, guards_only: bool = False) -> bool:
+    """Prose that reports a concrete action (see module doc). `guards_only`:
+    only whether no guard rejects it (a question, a goal, a modal, the state
+    or a consultant acting, a judgement …), whether or not it has an action
+    cue: what `learned` asks before it adds a sentence the rules passed by."""
     text = unit.text if text is None else text
     doc = tokens(text)
     if len(text.split()) < min_words or text.rstrip().endswith("?") or _mostly_upper(text):
@@ -451,7 +454,7 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         return False
     if len(_TOC.findall(text)) >= 2 or re.match(r"^(?:denne|dette)\s+(?:rapporten|notatet|dokumentet)\b|^rapporten\b", text, re.I) or _DOC_SUBJECT.match(text):
         return False  # "62 prosent av boligene …" is a figure; forms ask, they do not report
-    cues = action_cues(doc)
+    cues = raw_cues = action_cues(doc)
     # a modal "kan/må/bør" just before the cue: possible, not decided
     cues = [c for c in cues if not any(t.lower_ in _MODAL_BEFORE for t in doc[max(0, c.start - 3) : c.start])]
     # "gjennomført de mål …": the object is a goal
@@ -475,7 +478,8 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
     main_doc = tokens(cond.group("main")) if cond else doc
     # (a modal right after "som"/"at" belongs to a subordinate clause: "… et utvalg som skulle revidere …")
     # (and a modal after the action verb is in its object clause: "vedtok at gruppen skulle bestå av …")
-    limit = min([c.start for c in cues if c.start > 0] + [10]) if not cond else 10
+    # (a sentence with no cue of its own, judged by `learned`: its whole opening)
+    limit = min([c.start for c in cues if c.start > 0] + [10]) if not (cond or guards_only) else 10
     first_finite = next(
         (
             t.lower_ for t in main_doc[:limit]
@@ -489,8 +493,8 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
     if _NOT_AN_ACTION.search(text):
         return False
     service = bool(_SERVICE.match(text)) and not any(t.lower_ in _NEGATION for t in doc[:8])
-    if not cues and not service:
-        return False
+    if not cues and not service and (raw_cues or not guards_only):
+        return False  # (every action the sentence names was ruled out above)
     if has_goal_start(doc) or _VAGUE.search(text):
         return False
     hyp = _HYPOTHETICAL.search(text)
@@ -504,7 +508,7 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         main = cond.group("main") if cond else ""
         if not (main and _MAIN_DECIDED.match(main) and not _MAIN_MODAL.match(main) and not _HYPOTHETICAL.search(main)):
             return False
-        if not any(c.start_char >= cond.start("main") for c in cues):
+        if not guards_only and not any(c.start_char >= cond.start("main") for c in cues):
             return False
     national = (
         _NATIONAL_SUBJECT.match(text)
@@ -530,6 +534,8 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5)
         return False
     if re.search(r"\bhar som mål\b|\bmålet (?:er|om)\b", text, re.IGNORECASE):
         return False
+    if guards_only:
+        return True
     # an action noun as the topic of a statement: "Fremskaffelse av boliger beskriver …"
     if (
         all(c.start <= 1 and _ACTION_NOUN.match(c[0].lower_) for c in cues)
@@ -619,8 +625,33 @@ _LINK_LEAD = re.compile(r"^(?:les|se|sjå)\s+(?:også|mer|meir|og)\b[^.]{0,20}:\
 _HEAD_BEFORE_LABEL = re.compile(r"^(?P<head>.{20,}?)[,;]\s+(?:\S+\s+){0,2}\S+:$", re.DOTALL)
 
 
-def _budget_blocks(ctx: Context) -> set[int]:
+def budget_blocks(ctx: Context) -> set[int]:
+    """Blocks of a budget table (budsjett and regnskap): amounts, no measures."""
     return {id(b) for b in ctx.blocks if re.search(r"budsjett", b.text, re.I) and re.search(r"regnskap", b.text, re.I)}
+
+
+def outside_guards(ctx: Context, u: Unit, budget: set[int] | None = None) -> bool:
+    """Is `u` where the rules never take a measure from, whatever it says: a
+    goal or principle by its context (`prose_measures` runs first), a
+    skipped section (contents, terms, references), a table of contents, a
+    title page, a link to another article, a budget table, or a national
+    document's sentence that names no municipality? (`budget`: the budget
+    blocks, `budget_blocks(ctx)`, computed once per document by the caller.)"""
+    b = u.block
+    if u.index in ctx.goal_units:
+        return True
+    budget = budget_blocks(ctx) if budget is None else budget
+    if any(_SKIP_SECTION.search(h) for h in b.section) or is_toc(b.text) or id(b) in budget:
+        return True
+    prev = ctx.units[u.index - 1].text if u.index else ""
+    if _TITLE_PAGE.match(u.text) or _LINK_LEAD.match(prev):
+        return True
+    return ctx.national and not _NAMED_MUNI.search(u.text)
+
+
+def passes_guards(ctx: Context, u: Unit, budget: set[int] | None = None) -> bool:
+    """No rule rejects `u` as a measure (it may still have no action cue)."""
+    return not outside_guards(ctx, u, budget) and _is_action_sentence(u, min_words=3, guards_only=True)
 
 
 def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) -> list[Measure]:
@@ -632,7 +663,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
     prev_block = None
     last_measure_unit: int | None = None
     item_modes: dict[int, str | None] = {}
-    skip_blocks = skip_blocks | _budget_blocks(ctx)
+    skip_blocks = skip_blocks | budget_blocks(ctx)
 
     def emit(u: Unit, text: str) -> None:
         nonlocal last_measure_unit
@@ -674,6 +705,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
                     emit(u, b.text)  # the whole item (one ending in a colon leads a sub-list)
                 continue
             if item_mode == "goal":
+                ctx.goal_units.add(u.index)
                 # a list under a heading that names an aim ("Økt boligpolitisk
                 # aktivitet") whose item opens with what will be done
                 # ("Bygge og finansiere utleieboliger …") is the means to the aim
@@ -731,6 +763,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
             else:
                 measure = len(text.split()) >= 3 and not _mostly_upper(text)
         elif mode == "goal":
+            ctx.goal_units.add(u.index)
             if first_after_lead and not label_lead:
                 measure = False
             elif is_narrative(doc, window=4) and not has_goal_start(doc):
@@ -739,6 +772,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
         else:
             if has_goal_start(doc) and not is_narrative(doc, window=8):
                 mode, first_after_lead = "goal", False
+                ctx.goal_units.add(u.index)
                 continue
             measure = _is_action_sentence(u) or (
                 mode == "decision" and bool(_DECISION_VERB.match(text)) and not _NOTED.search(text)
@@ -843,4 +877,4 @@ def _dedupe(measures: list[Measure]) -> list[Measure]:
     return out
 
 
-__all__ = ["extract_measures", "table_measures", "activity_measures", "prose_measures"]
+__all__ = ["extract_measures", "table_measures", "activity_measures", "prose_measures", "passes_guards", "budget_blocks"]
