@@ -124,7 +124,10 @@ def test_a_sentence_that_only_mentions_tiltak_is_not_a_measure():
 
 
 def _measure_texts(text: str) -> list[str]:
-    measures, _, _ = extract_items(_doc(text))
+    """The rules' measures in one sentence or list. The learned layer is a
+    statistical model: it is tested in tests/test_learned.py and scored on
+    the blind sets, not sentence by sentence."""
+    measures, _, _ = extract_items(_doc(text), learned=False)
     return [m.text for m in measures]
 
 

@@ -1,0 +1,111 @@
+"""The learned measure layer (ingest/extract/learned.py) on real documents.
+
+Its accuracy is measured on the blind sets (eval/extract_eval.py, FIRST_RUN);
+these tests pin its contract: what it adds, what it may never add, and that
+the shipped arrays score as the trained model does."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from ingest.extract import extract_items
+from ingest.extract.common import Context
+from ingest.extract.learned import MeasureModel, default_model, learned_measures, sentences
+from ingest.extract.measures import extract_measures
+from ingest.extract.recommendations import extract_recommendations
+from ingest.records import Document, Page
+
+
+def _read(corpus: Path, rel: str) -> Document:
+    from ingest.readers import read_file
+
+    path = corpus / rel
+    ex = read_file(path)
+    return Document(doc_id=hashlib.sha256(path.read_bytes()).hexdigest()[:16], source=rel, format=ex.format,
+                    pages=ex.pages)
+
+
+def _rules(doc: Document) -> tuple[Context, list, set[int], set[int]]:
+    ctx = Context.build(doc)
+    _, rec_units = extract_recommendations(ctx)
+    measures, activity = extract_measures(ctx, skip_units=rec_units)
+    return ctx, measures, rec_units, activity
+
+
+def test_the_model_ships_and_loads():
+    model = default_model()
+    assert model is not None, "ingest/data/measure_model.npz is missing"
+    assert 0.5 <= model.threshold < 1
+    assert model.meta["positives"] > 500 and "corpus" in model.meta["documents"]
+
+
+def test_adds_a_first_person_measure_the_rules_miss(shared_corpus):
+    # Bodø's housing chief in an interview: "Vi bygde blant annet et bygg …"
+    doc = _read(shared_corpus, "pages/bodo__agenda-sosial-boligpolitikk.txt")
+    rules = {m.text for m in extract_items(doc, learned=False)[0]}
+    both = extract_items(doc)[0]
+    added = [m for m in both if m.text not in rules]
+    assert any(m.text.startswith("Vi bygde blant annet et bygg") and m.citation.page == 1 for m in added)
+    assert rules <= {m.text for m in both}  # the rules' measures are all kept
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Departementet har etablert et nytt tilskudd til utleieboliger i kommunene.",  # the state acts
+        "Fafo gjennomførte i fjor en kartlegging av utleieboliger i tolv kommuner.",  # a researcher acts
+        "Det blir viktig at kommunen sikrer at det bygges nok boliger i alle bydeler.",  # a judgement
+        "Gjennom utbygging av boliger på kommunal grunn kan vi styre boligsammensetningen.",  # a modal
+        "Kommunale utleieboliger skal primært prioriteres til vanskeligstilte familier med barn.",  # a rule
+        "Har du ikke klart å skaffe deg bolig selv, kan du søke om kommunal bolig?",  # a question
+    ],
+)
+def test_no_model_adds_what_a_rule_guard_rejects(sentence):
+    # a model that takes every sentence: only the rules' guards stand between
+    model = default_model()
+    eager = MeasureModel(model.vocabulary, model.idf, model.coef, model.intercept, 1e-9, model.meta)
+    ctx, found, rec_units, activity = _rules(Document(doc_id="d", source="x.txt", format="text",
+                                                      pages=[Page(1, sentence)]))
+    assert found == []
+    assert learned_measures(ctx, found, rec_units, activity, eager) == []
+
+
+def test_goal_lists_stay_goals_whatever_the_model_says(shared_corpus):
+    # Bærum's plan lists its aims under goal lead-ins; the rules read them as
+    # goals by their context, and an eager model may not overrule that
+    doc = _read(shared_corpus, "pdf/baerum__programplan-boso-2010.pdf")
+    ctx, found, rec_units, activity = _rules(doc)
+    model = default_model()
+    eager = MeasureModel(model.vocabulary, model.idf, model.coef, model.intercept, 1e-9, model.meta)
+    added = {m.text for m in learned_measures(ctx, list(found), rec_units, activity, eager)} - {m.text for m in found}
+    goal_texts = {ctx.units[i].text for i in ctx.goal_units}
+    assert ctx.goal_units and not (added & goal_texts)
+
+
+def test_the_fast_decision_is_the_model_decision(shared_corpus):
+    """`accepts` skips the spaCy features when they cannot change the
+    outcome; on every sentence of three documents it must agree with the
+    full probability."""
+    model = default_model()
+    n = 0
+    for rel in ("pdf/baerum__programplan-boso-2010.pdf", "pages/bodo__agenda-sosial-boligpolitikk.txt",
+                "seeds/001_5ce3752c033720c9.txt"):
+        ctx, _, _, activity = _rules(_read(shared_corpus, rel))
+        for s in sentences(ctx, activity):
+            assert model.accepts(s) == (model.probability(s) >= model.threshold), s.text
+            n += 1
+    assert n > 300
+
+
+def test_model_file_round_trip(tmp_path):
+    model = default_model()
+    model.save(tmp_path / "m.npz")
+    again = MeasureModel.load(tmp_path / "m.npz")
+    s = sentences(Context.build(Document(doc_id="d", source="x.txt", format="text", pages=[Page(
+        1, "Kommunen kjøpte ti nye boliger til ungdom i 2015. Målet er at alle skal bo godt.")])), set())
+    assert [again.probability(x) for x in s] == pytest.approx([model.probability(x) for x in s], abs=1e-6)
+    with pytest.raises(ValueError, match="weights"):
+        MeasureModel(model.vocabulary[:10], model.idf[:10], model.coef, model.intercept, 0.7, {})
