@@ -307,6 +307,25 @@ def test_recommendation_needs_someone_who_made_it():
     assert [(r.text, r.by) for r in recs] == [("Kommunen bør etablere et tverrfaglig boligteam.", "Agderforskning")]
 
 
+def test_reported_recommendations_of_a_report_named_on_its_title_page():
+    """A report summary in Nynorsk: the author is only on the title page
+    ("Oppdragsutførar: NIBR"); past-tense advice ("burde", "blei tilrådd å",
+    "Rapporten etterlyser") is still the report's, a sentence cut off after
+    its verb and a municipality's own past proposal are not advice."""
+    text = (
+        "Bustadsosialt arbeid i Eksempel - foranalyse\n\n"
+        "Oppdragsgivar: Eksempel kommune\n\nOppdragsutførar:\n\nNIBR\n\n"
+        "Kort om publikasjonen\n\n"
+        "Kommunen burde samle dei bustadsosiale oppgåvene i eitt kontor. "
+        "Kommunen blei også tilrådd å lage ein plan for rullering av bustader. "
+        "Rapporten etterlyser ein betre oversikt over behovet for tilrettelagde bustader. "
+        "Kommunen foreslo i 2012 å selje ti bustader. "
+        "I eit seinare notat anbefalte NTNU"
+    )
+    _, recs, _ = extract_items(_doc(text))
+    assert [(r.text.split()[1], r.by) for r in recs] == [("burde", "NIBR"), ("blei", "NIBR"), ("etterlyser", "NIBR")]
+
+
 def test_table_rows_become_measures_with_cost_indicator_and_period():
     table = Table(
         header=["Tiltak", "Resultatmål", "Kostnad", "Tidsramme", "Status"],
@@ -427,6 +446,13 @@ def test_decisions_reports_and_title_pages(text, is_measure):
         ("NIBR mener at situasjonen i kommunen har blitt bedre.", None),
         ("Kommunestyret ber rådmannen om å legge fram en ny plan.", None),
         ("Husbanken ber kommunene om å søke i god tid.", None),
+        # reported requests and advice (past tense, Nynorsk, consultancies)
+        ("Ombudet ba kommunen om å vurdere saka på nytt.", "Sivilombudet"),
+        ("Ombudet ber om at kommunen svarer innen fristen.", "Sivilombudet"),
+        ("Sivilombudet forutsatte at kommunen rettar praksisen sin.", "Sivilombudet"),
+        ("Rambøll gav mellom anna råd om at det burde etablerast ei felles tildelingsgruppe.", "Rambøll"),
+        ("Utredningen fra Agenda Kaupang peker på behovet for ett felles boligkontor.", "Agenda Kaupang"),
+        ("Kommunestyret ba om at saka blir lagd fram att i haust.", None),
     ],
 )
 def test_requests_and_opinions_with_advice_are_recommendations(text, by):

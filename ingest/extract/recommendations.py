@@ -6,8 +6,12 @@ Two sources:
   cell is one recommendation, filed under the row's theme (the first column;
   a row continued on the next page inherits the theme above it);
 * running text: a sentence with a recommendation verb ("bør", "anbefaler",
-  "anbefales", "foreslår", "tilrår") in its main clause, or an item of a list
-  introduced as recommendations ("Viktigste anbefalinger: …").
+  "anbefales", "foreslår", "tilrår"; reported: "burde", "anbefalte",
+  "blei tilrådd å") in its main clause, or an item of a list introduced as
+  recommendations ("Viktigste anbefalinger: …");
+* requests, advice and calls by an organisation named in the sentence, or
+  by the report itself ("Ombudet ber om at …", "Rambøll gav råd om at …",
+  "Rapporten etterlyser …", "… peker på behovet for å …").
 
 A recommendation needs someone who made it: an organisation from the
 vocabulary's [recommenders] named in the sentence, in the text leading up
@@ -23,7 +27,15 @@ from ingest.extract.common import Context, Unit, clip, unique_tables
 from ingest.extract.nlp import REC_STARTERS, is_narrative, sentences, split_run_on, tokens
 from ingest.records import Recommendation, Table
 
-_REC_VERB = re.compile(r"^(?:bør|anbefaler|anbefales|foreslår|foreslås|tilrår|tilrås|rår)$", re.IGNORECASE)
+_REC_VERB = re.compile(
+    r"^(?:bør|anbefaler|anbefales|foreslår|foreslås|tilrår|tilrås|rår"
+    r"|burde|anbefalte|tilrådde|rådde)$",
+    re.IGNORECASE,
+)
+_PASSIVE_ADVICE = re.compile(
+    r"^(?:\S+\s+){0,4}?(?:ble|blei|vart|vert|blir|er)\s+(?:\S+\s+)?(?:anbefalt|tilrådd|tilrådt|rådd)\s+(?:å|til)\b",
+    re.IGNORECASE,
+)
 _NOT_BEFORE_BOR = {"hva", "som", "om", "hvordan", "hvilke", "hvilken", "hvilket", "at", "hvor", "der", "hvem", "hvis", "dersom"}
 _LIST_INTRO = re.compile(
     r"(?:anbefal\w*|tilråding\w*|forslag til tiltak)(?:\s+(?:fra|til|for)\s+[^:]{0,60})?\s*:\s*$"
@@ -35,7 +47,17 @@ _CONTEXT_CUE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_ONLY = {"Husbanken"}
-_ASK = re.compile(r"\b(?:ber|bad)\s+(?:\S+\s+){0,3}?om\s+å\b|\b(?:bes|bedes)\s+(?:også\s+)?om\s+å\b", re.IGNORECASE)
+_AUTHOR_CUE = re.compile(r"oppdragsutfør|utført av|utarbeid(?:et|a) av|forfatt|skrive av|skrevet av", re.IGNORECASE)
+_ASK = re.compile(
+    r"\b(?:ber|bad|ba)\s+(?:\S+\s+){0,3}?om\s+(?:å|at)\b|\b(?:bes|bedes)\s+(?:også\s+)?om\s+å\b"
+    r"|\b(?:gir|gav|ga)\s+(?:\S+\s+){0,3}?råd\s+om\b|\b(?:forutsetter|forutsatte)\s+at\b"
+    r"|\betterlys(?:er|te)\b|\bpeker\s+på\s+(?:behovet|nødvendigheten)\s+(?:for|av)\b",
+    re.IGNORECASE,
+)
+_REPORT_SUBJECT = re.compile(
+    r"^(?:rapporten|foranalysen|analysen|utredningen|utgreiinga|evalueringen|evalueringa|kartleggingen|undersøkelsen)\b",
+    re.IGNORECASE,
+)
 _OPINION = re.compile(
     r"^(?:\S+\s+){0,3}?(?:mener|meiner|understreker|peker på|konkluderer med)\b.*?"
     r"(?:\b(?:bør|må)\b|\bkan\s+(?:\S+\s+){0,3}?(?:ved|gjennom)\s+(?:at|å)\b"
@@ -80,12 +102,20 @@ class _Attribution:
             if found:
                 return found[0]
         # A report whose opening names its author: "Rambøll presenterer …",
-        # "NIBR … har gjennomført en foranalyse …"
-        for u in self.ctx.units[:6]:
+        # "NIBR … har gjennomført en foranalyse …", or a report's title page
+        # ("… foranalyse", "Oppdragsutførar: NIBR")
+        head = self.ctx.units[:8]
+        for u in head[:6]:
             if _CONTEXT_CUE.search(u.text):
                 found = self._named(u.text)
                 if found:
                     return found[0]
+        if any(_CONTEXT_CUE.search(u.text) for u in head):
+            for u in head:
+                if _AUTHOR_CUE.search(u.text) or len(u.text.split()) <= 3:
+                    found = self._named(u.text)
+                    if found:
+                        return found[0]
         return None
 
     def _named(self, text: str) -> list[str]:
@@ -122,7 +152,9 @@ def _bor_is_main(doc) -> bool:
                 return False
             if any(t.lower_ in _NOT_BEFORE_BOR for t in doc[max(0, i - 3) : i]):
                 return False
-            return True
+            # something must be advised: not a sentence cut off after the
+            # verb ("… anbefalte NTNU Samfunnsforskning" at an excerpt's end)
+            return sum(1 for t in doc[i + 1 :] if not t.is_punct) >= 3
     return False
 
 
@@ -209,15 +241,26 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
                 used.add(u.index)
                 continue
 
+        if text.rstrip().endswith("?"):
+            continue
+        # "Ombudet ber klagenemnda om å …", "Rambøll gav råd om at det burde …",
+        # "NIBR mener at … kan framskyndes ved at …": a request, advice or an
+        # opinion with advice, by an organisation named in the sentence
+        named = [n for n in ctx.vocab.match_recommenders(text) if n not in _SENTENCE_ONLY]
+        if named and (_ASK.search(text) or _OPINION.match(text)):
+            out.append(_make(ctx, u, text, named[0]))
+            used.add(u.index)
+            continue
         if not any(_REC_VERB.match(t.text) for t in doc):
-            # "Ombudet ber klagenemnda om å …", "NIBR mener at … kan framskyndes ved at …":
-            # a request or an opinion with advice, by an organisation named in the sentence
-            named = [n for n in ctx.vocab.match_recommenders(text) if n not in _SENTENCE_ONLY]
-            if named and (_ASK.search(text) or _OPINION.match(text)) and not text.rstrip().endswith("?"):
-                out.append(_make(ctx, u, text, named[0]))
+            if (_PASSIVE_ADVICE.match(text) or (_REPORT_SUBJECT.match(text) and _ASK.search(text))) and (
+                by := attribution.who(text)
+            ):
+                # "Kommunen blei tilrådd å …", "Rapporten etterlyser …" in a
+                # text about a named organisation's report
+                out.append(_make(ctx, u, text, by))
                 used.add(u.index)
             continue
-        if text.rstrip().endswith("?") or not _bor_is_main(doc):
+        if not _bor_is_main(doc):
             continue
         by = attribution.who(text)
         if not by:
