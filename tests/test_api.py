@@ -22,6 +22,18 @@ def client(sample_index):
         yield c
 
 
+def test_warm_start_moves_startup_objects_out_of_the_cyclic_collector(sample_index):
+    import gc
+
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(sample_index.folder, index=sample_index, warm=True)) as c:
+            assert c.get("/health").status_code == 200
+            assert gc.get_freeze_count() > 10_000  # model, analyser and index, frozen after the warm-up
+    finally:
+        gc.unfreeze()
+
+
 def test_search_returns_cited_hits(client):
     r = client.get("/search", params={"q": "ventelister tiltak", "k": 5})
     assert r.status_code == 200
