@@ -288,6 +288,30 @@ def _serve_workers(folder: Path, host: str, port: int, workers: int) -> None:
 
 
 @app.command()
+def reembed(index: IndexOpt = None) -> None:
+    """Encode every indexed chunk again with the current embedding model
+    (after `boso model install` rebuilt it, or BOSO_MODEL changed). Files
+    are not read again; documents, items and the lexical index are kept."""
+    idx = _open(index)
+    try:
+        n = idx.reembed(progress=sys.stderr.isatty())
+    finally:
+        idx.close()
+    typer.echo(f"re-embedded {n} chunks — index {idx.folder}")
+
+
+def _reembed_if_model_rebuilt(idx) -> None:
+    """The main job after an update that rebuilt the model: re-embed the
+    index's chunks instead of refusing to search it. (Another model is
+    refused as before: the user decides, with `boso reembed`.)"""
+    if not idx.model_rebuilt():
+        return
+    _err("boso: the embedding model was rebuilt since this index was built; re-embedding its chunks")
+    n = idx.reembed(progress=sys.stderr.isatty())
+    _err(f"boso: re-embedded {n} chunks")
+
+
+@app.command()
 def run(
     index: IndexOpt = None,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
@@ -299,6 +323,7 @@ def run(
     paths, what = _corpus_paths()
     typer.echo(f"boso: indexing {what}")
     idx = _open(index)
+    _reembed_if_model_rebuilt(idx)
     _run_ingest(idx, paths, delete_missing=True)
     idx.close()
     if not no_serve:

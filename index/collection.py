@@ -275,6 +275,64 @@ class Index:
         lex.add(list(added), list(added.values()))
         return lex
 
+    def model_rebuilt(self) -> bool:
+        """True when the index was built with this same model (name and
+        dimension) before it was rebuilt into other files, e.g. by `boso
+        model install` after an update changed the conversion: its vectors
+        are then refused until `reembed`."""
+        from index.embed import Encoder, ModelInfo
+
+        stored = self.store.get_meta("model")
+        if stored is None:
+            return False
+        if self._encoder is None:
+            self._encoder = Encoder.load(self._model_name)
+        s, c = ModelInfo(**json.loads(stored)), self._encoder.info
+        return (s.name, s.dim) == (c.name, c.dim) and s.checksum != c.checksum
+
+    def reembed(self, *, progress: bool = False, batch: int = 64) -> int:
+        """Encode every stored chunk again with the current encoder and commit
+        the vectors as a new generation: the way to move an index to a
+        rebuilt or different embedding model without reading its files
+        again. Documents, pages, items and the lexical index are kept; until
+        the commit, the previous generation stays the one on disk. Returns
+        the number of chunks."""
+        from index.embed import Encoder
+
+        if self._encoder is None:
+            self._encoder = Encoder.load(self._model_name)
+        enc = self._encoder
+        self.begin()
+        try:
+            rows = list(self.store.iter_chunk_texts())
+            vids = np.array([v for v, _ in rows], dtype=np.int64)
+            bar = None
+            if progress:
+                from tqdm import tqdm
+
+                bar = tqdm(total=len(rows), unit="chunk", desc="re-embed", leave=False)
+            parts = []
+            for i in range(0, len(rows), batch):
+                parts.append(enc.encode_passages([t for _, t in rows[i : i + batch]]))
+                if bar is not None:
+                    bar.update(len(parts[-1]))
+            if bar is not None:
+                bar.close()
+            info = enc.info
+            vectors = VectorIndex(info.dim, self.ann_threshold)
+            if len(rows):
+                vectors.add(vids, np.concatenate(parts))
+            self.store.set_meta("dim", str(info.dim))
+            self.store.set_meta("model", json.dumps({"name": info.name, "dim": info.dim, "checksum": info.checksum}))
+            self._vectors = vectors
+            self._dirty = True
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        self._model_checked = True
+        return len(rows)
+
     def _full_lexical(self) -> Any:
         from index.lexical import LexicalIndex
 

@@ -115,15 +115,18 @@ def check_compatible(stored: ModelInfo, current: ModelInfo) -> None:
     s_model, _, s_backend = stored.name.rpartition("@")
     c_model, _, c_backend = current.name.rpartition("@")
     if s_model and s_model == c_model and s_backend != c_backend:
-        msg += f"Load the encoder with backend '{s_backend}' (BOSO_BACKEND={s_backend}) or rebuild the index."
+        msg += (
+            f"Load the encoder with backend '{s_backend}' (BOSO_BACKEND={s_backend}) or re-embed the index "
+            "with the current one (`boso reembed`)."
+        )
     elif stored.name == current.name and stored.dim == current.dim:
         msg += (
             "Same model and backend, other files: the model was rebuilt since the index was built "
             "(e.g. `boso model install` after a boso update changed the conversion). "
-            "Rebuild the index with the current model."
+            "Re-embed the index with the current model: `boso reembed` (or `boso run`, which does it)."
         )
     else:
-        msg += "Set BOSO_MODEL to the index's model or rebuild the index with the current model."
+        msg += "Set BOSO_MODEL to the index's model, or re-embed the index with the current model (`boso reembed`)."
     raise ModelMismatchError(msg)
 
 

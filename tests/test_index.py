@@ -122,6 +122,45 @@ def test_index_refuses_vectors_from_another_model(shared_corpus, tmp_path):
     assert idx.search("boliger", k=3, mode="lexical").hits
 
 
+def test_index_of_a_rebuilt_model_is_reembedded_not_lost(shared_corpus, tmp_path):
+    """After `boso model install` rebuilt the same model into other files, the
+    index refuses its old vectors; `reembed` (and `boso reembed`, which `boso
+    run` calls for this case) encodes the stored chunks again, keeping every
+    document, without reading the files."""
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from index.embed import ModelMismatchError
+
+    folder = tmp_path / "idx"
+    idx = Index(folder)
+    idx.ingest([shared_corpus / "seeds" / "001_5ce3752c033720c9.txt", shared_corpus / "seeds" / "000_93a0c4f6dbd5542d.txt"])
+    before = [(h.doc_id, h.page) for h in idx.search("165 husstander venteliste", k=5, mode="dense").hits]
+    current = json.loads(idx.store.get_meta("model"))
+    stats = idx.stats()
+    old_build = dict(current, checksum="0" * 64)
+    idx.store.set_meta("model", json.dumps(old_build))
+    idx.close()
+
+    idx = Index(folder)
+    with pytest.raises(ModelMismatchError, match="boso reembed"):
+        idx.search("165 husstander venteliste", k=5, mode="dense")
+    assert idx.model_rebuilt()
+    assert idx.reembed() == stats["chunks"]
+    assert json.loads(idx.store.get_meta("model")) == current
+    assert idx.stats()["generation"] == stats["generation"] + 1 and idx.stats()["documents"] == stats["documents"]
+    assert [(h.doc_id, h.page) for h in idx.search("165 husstander venteliste", k=5, mode="dense").hits] == before
+    assert not idx.model_rebuilt()
+    idx.store.set_meta("model", json.dumps(old_build))
+    idx.close()
+
+    out = CliRunner().invoke(cli, ["reembed", "--index", str(folder)])
+    assert out.exit_code == 0 and f"re-embedded {stats['chunks']} chunks" in out.output, out.output
+    idx = Index(folder)
+    assert [(h.doc_id, h.page) for h in idx.search("165 husstander venteliste", k=5, mode="dense").hits] == before
+    idx.close()
+
+
 @pytest.mark.parametrize("query", ["ventelister tiltak", "booppfølging rus og psykisk helse", "bustadsosialt velferdsprogram"])
 def test_snippets_mark_exactly_what_whole_text_highlighting_marks(sample_index, query):
     """Snippets are highlighted on the excerpt only (for speed); each marked
