@@ -307,6 +307,26 @@ def test_recommendation_needs_someone_who_made_it():
     assert [(r.text, r.by) for r in recs] == [("Kommunen bør etablere et tverrfaglig boligteam.", "Agderforskning")]
 
 
+def test_an_allocation_order_of_groups_is_not_a_list_of_measures():
+    """Who gets a dwelling first ("prioriteres søkerne i følgende rekkefølge",
+    then group names) is allocation practice; "vil prioritere:" with actions
+    under it is a list of measures."""
+    order = (
+        "Tildeling av kommunal bolig\n\n"
+        "Dersom kommunen ikke har bolig til alle som fyller vilkårene, prioriteres søkerne i følgende rekkefølge:\n\n"
+        " 1. Bostedsløse\n • Barnefamilier\n • Flyktninger\n • Løslatte fra fengsel"
+    )
+    measures, _, _ = extract_items(_doc(order), learned=False)
+    assert measures == []
+    plan = (
+        "Boligsosial handlingsplan\n\n"
+        "I planperioden vil kommunen prioritere:\n\n"
+        " • kjøpe ti nye utleieboliger for bostedsløse\n • etablere et boligteam for barnefamilier"
+    )
+    measures, _, _ = extract_items(_doc(plan), learned=False)
+    assert [m.text.split()[0] for m in measures] == ["kjøpe", "etablere"]
+
+
 def test_reported_recommendations_of_a_report_named_on_its_title_page():
     """A report summary in Nynorsk: the author is only on the title page
     ("Oppdragsutførar: NIBR"); past-tense advice ("burde", "blei tilrådd å",

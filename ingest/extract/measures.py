@@ -44,7 +44,8 @@ from ingest.records import Cost, Measure, Table
 # ---------------------------------------------------------------- context --
 
 MEASURE_LEAD = re.compile(
-    r"\b(?:tiltak\w*|\w*tiltak|aktivitet\w*|delprosjekt\w*|prosjekter|innsats\w*|gjennom å|ved å|prioritere\w*"
+    # "vil prioritere:", not "prioriteres søkerne i følgende rekkefølge:" (an allocation order)
+    r"\b(?:tiltak\w*|\w*tiltak|aktivitet\w*|delprosjekt\w*|prosjekter|innsats\w*|gjennom å|ved å|prioritere(?!s\b)\w*"
     r"|satse\w* på|vil\s+\w+\s+(?:gjøre|gjennomføre|iverksette)"
     r"|forkantarbeid|metoder og tiltak|konkrete resultater|resultater fra|quick wins"
     # a working group's mandate lists its tasks; a service's standing duties ("Boligkontorets oppgaver:") are not measures
@@ -396,6 +397,12 @@ _WILL_LEAD = re.compile(
 _NOTED = re.compile(r"\btil (?:orientering|etterretning)\b", re.IGNORECASE)
 
 
+def _group_name_only(ctx: Context, text: str) -> bool:
+    """An item that only names a target group ("Bostedsløse", "Løslatte fra
+    fengsel"): who a list is about, not something done."""
+    return len(text.split()) <= 6 and bool(ctx.target_groups(text)) and not action_cues(tokens(text))
+
+
 def _is_heading_intro(block) -> bool:
     """The item list's lead-in is a bare heading (no colon, a few words), not a sentence."""
     intro = (block.intro or "").strip()
@@ -701,7 +708,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
                 if results_only:
                     if _is_action_sentence(u, min_words=4):
                         emit(u, text)
-                elif u.sent.start == 0 and not b.text.rstrip().endswith(":"):
+                elif u.sent.start == 0 and not b.text.rstrip().endswith(":") and not _group_name_only(ctx, b.text):
                     emit(u, b.text)  # the whole item (one ending in a colon leads a sub-list)
                 continue
             if item_mode == "goal":
