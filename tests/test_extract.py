@@ -307,6 +307,22 @@ def test_recommendation_needs_someone_who_made_it():
     assert [(r.text, r.by) for r in recs] == [("Kommunen bør etablere et tverrfaglig boligteam.", "Agderforskning")]
 
 
+@pytest.mark.parametrize(
+    "text, is_measure",
+    [
+        ("For Nittedals del er kommunen bedt om å bosette 40 flyktninger i 2024.", False),
+        ("I 2023 ble kommunen anmodet av IMDi om å bosette 60 flyktninger.", False),
+        ("Kommunen fekk brev frå fylkesmannen, der det vert bede om at Fitjar tar imot 15 flyktningar.", False),
+        # the council asking its own administration, or deciding after the request: the municipality acts
+        ("Administrasjonen er bedt om å utrede kjøp av ti boliger og legge saken fram for kommunestyret i juni.", True),
+        ("Kommunen ble anmodet om å bosette 20 flyktninger, og kommunestyret vedtok å bosette 20.", True),
+    ],
+)
+def test_a_request_from_the_state_is_not_the_municipalitys_measure(text, is_measure):
+    measures, _, _ = extract_items(_doc(text))  # the learned model included: the guard binds it too
+    assert bool(measures) == is_measure, (text, [m.text for m in measures])
+
+
 def test_an_allocation_order_of_groups_is_not_a_list_of_measures():
     """Who gets a dwelling first ("prioriteres søkerne i følgende rekkefølge",
     then group names) is allocation practice; "vil prioritere:" with actions

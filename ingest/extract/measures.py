@@ -499,6 +499,9 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5,
         return False
     if _NOT_AN_ACTION.search(text):
         return False
+    asked = _ASKED_TO.search(text)
+    if asked and not _DECIDES.search(text) and _ASKED_WHO.search(text):
+        return False
     service = bool(_SERVICE.match(text)) and not any(t.lower_ in _NEGATION for t in doc[:8])
     if not cues and not service and (raw_cues or not guards_only):
         return False  # (every action the sentence names was ruled out above)
@@ -590,6 +593,19 @@ _SERVICE = re.compile(
 # or the subject of a case ("Det vises til …", "Saken gjelder …") and the
 # description of a model ("… går ut på at man kjøper …"), a wish ("Vi kjøper
 # gjerne …").
+# "kommunen er bedt om å bosette 170", "ble anmodet om å", "vert bede om at
+# Fitjar tar imot": the state asks; what the municipality then decides is its
+# measure. (The council asking its administration, "Administrasjonen er bedt
+# om å utrede …", is the municipality's own doing.)
+_ASKED_TO = re.compile(
+    r"\b(?:bedt|bede|beden|anmodet|anmoda|oppmodet|oppmoda)\s+(?:av\s+\S+(?:\s+\S+)?\s+)?om\s+(?:å|at)\b", re.IGNORECASE
+)
+_ASKED_WHO = re.compile(
+    r"\bkommunen\b|\bkommune\b|\bimdi\b|\bfylkesmann\w*|\bstatsforvalt\w*|\bregjering\w*|\bstaten\b"
+    r"|\bdepartement\w*|\budi\b|\bbufdir\b|\bhusbanken\b",
+    re.IGNORECASE,
+)
+_DECIDES = re.compile(r"\bved(?:tok|tatt|tek|teke|tak)\b|\bbesluttet\b|\bsa ja\b", re.IGNORECASE)
 _NOT_AN_ACTION = re.compile(
     r"\b(?:gjerne|helst)\b|"
     r"\b(?:er|blir|vil være|var|vert|blei)\s+(?:det\s+)?(?:svært\s+|veldig\s+|særlig\s+)?"
