@@ -323,6 +323,23 @@ def test_a_request_from_the_state_is_not_the_municipalitys_measure(text, is_meas
     assert bool(measures) == is_measure, (text, [m.text for m in measures])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Startlån\n\nStartlånet kan gis som topp- eller fullfinansiering til:\n\n"
+        " • kjøp av bolig\n • utbedring og tilpasning av bolig\n • toppfinansiering ved bygging av ny bolig",
+        "Hvem kan få startlån?\n\nDu kan få startlån hvis:\n\n"
+        " • Du har nedsatt funksjonsevne og må tilpasse boligen din.\n • Du har betalingsproblemer og står i fare for å miste boligen.",
+    ],
+)
+def test_a_service_page_on_what_a_scheme_is_for_and_who_gets_it_holds_no_measures(text):
+    """What a loan can be used for ("kan gis … til:") and who may get it
+    ("Du kan få … hvis:", items addressed to the reader) describe a standing
+    scheme, not something the municipality did."""
+    measures, _, _ = extract_items(_doc(text))
+    assert measures == [], [m.text for m in measures]
+
+
 def test_an_allocation_order_of_groups_is_not_a_list_of_measures():
     """Who gets a dwelling first ("prioriteres søkerne i følgende rekkefølge",
     then group names) is allocation practice; "vil prioritere:" with actions

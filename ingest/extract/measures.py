@@ -366,7 +366,7 @@ def _lead_mode(text: str) -> str | None:
         return "measure"
     if _DECISION_LEAD.search(text):
         return "decision"
-    if GOAL_LEAD.search(text):
+    if GOAL_LEAD.search(text) or _SCHEME_LEAD.search(text):
         return "goal"
     if MEASURE_LEAD.search(text) or _WILL_LEAD.search(text):
         return "measure"
@@ -392,6 +392,13 @@ _DECISION_LEAD = re.compile(
 _WILL_LEAD = re.compile(
     r"(?:\b(?:vil|skal|planlegger|kjem til å|kommer til å)\s+(?:kommunen|vi|\w+\s+kommune)(?:\s+\S+){0,4}"
     r"|\b(?:kommunen|vi|\w+\s+kommune)\s+(?:vil|skal)(?:\s+\S+){0,4})\s*(?:å\s*)?:\s*$",
+    re.IGNORECASE,
+)
+# what a scheme can be used for or who may get it, on a service page:
+# "Startlånet kan gis som toppfinansiering til:", "Du kan få startlån hvis:"
+_SCHEME_LEAD = re.compile(
+    r"\b(?:kan|kunne)\s+(?:\w+\s+){0,3}?(?:gis|gjevast|brukes|brukast|benyttes|nyttast|søkes|søkjast|innvilges"
+    r"|tildeles|få|søke(?:\s+om)?)\b[^:]*:\s*$|\b(?:hvis|dersom|viss|når)\s*:\s*$",
     re.IGNORECASE,
 )
 _NOTED = re.compile(r"\btil (?:orientering|etterretning)\b", re.IGNORECASE)
@@ -499,6 +506,8 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5,
         return False
     if _NOT_AN_ACTION.search(text):
         return False
+    if _READER.match(text):
+        return False  # "Du har nedsatt funksjonsevne og må …": a service page speaks to its reader
     asked = _ASKED_TO.search(text)
     if asked and not _DECIDES.search(text) and _ASKED_WHO.search(text):
         return False
@@ -605,6 +614,7 @@ _ASKED_WHO = re.compile(
     r"|\bdepartement\w*|\budi\b|\bbufdir\b|\bhusbanken\b",
     re.IGNORECASE,
 )
+_READER = re.compile(r"^\W*(?:(?:dersom|hvis|viss|om|når|har|er|kan|vil|skal|må|bor)\s+)?(?:du|dere)\b(?=\s+\w)", re.IGNORECASE)
 _DECIDES = re.compile(r"\bved(?:tok|tatt|tek|teke|tak)\b|\bbesluttet\b|\bsa ja\b", re.IGNORECASE)
 _NOT_AN_ACTION = re.compile(
     r"\b(?:gjerne|helst)\b|"
