@@ -513,6 +513,19 @@ def test_requests_and_opinions_with_advice_are_recommendations(text, by):
     assert [r.by for r in recs] == ([by] if by else []), text
 
 
+def test_areas_an_analysis_pointed_out_are_one_recommendation_each():
+    text = ("Rambøll gjorde en foranalyse i 2014 som pekte på noen områder kommunen kunne bli bedre på: "
+            "blant annet å få tydeligere roller i tildelingen, og få bedre utnyttelse av de kommunale boligene.")
+    _, recs, _ = extract_items(_doc(text))
+    assert [(r.text, r.by) for r in recs] == [
+        ("å få tydeligere roller i tildelingen", "Rambøll"),
+        ("få bedre utnyttelse av de kommunale boligene", "Rambøll"),
+    ]
+    # the municipality naming its own areas to improve is no recommendation
+    own = "Kommunen pekte på områder den kunne bli bedre på: å bygge flere boliger, og å følge opp leietakere."
+    assert extract_items(_doc(own))[1] == []
+
+
 @pytest.mark.parametrize(
     "text, is_measure",
     [

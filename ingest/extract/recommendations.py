@@ -11,7 +11,9 @@ Two sources:
   recommendations ("Viktigste anbefalinger: …");
 * requests, advice and calls by an organisation named in the sentence, or
   by the report itself ("Ombudet ber om at …", "Rambøll gav råd om at …",
-  "Rapporten etterlyser …", "… peker på behovet for å …").
+  "Rapporten etterlyser …", "… peker på behovet for å …"), and the areas
+  to improve that an analysis pointed out ("Rambøll pekte på områder
+  kommunen kunne bli bedre på: å …, og …"), one per listed area.
 
 A recommendation needs someone who made it: an organisation from the
 vocabulary's [recommenders] named in the sentence, in the text leading up
@@ -54,6 +56,16 @@ _ASK = re.compile(
     r"|\betterlys(?:er|te)\b|\bpeker\s+på\s+(?:behovet|nødvendigheten)\s+(?:for|av)\b",
     re.IGNORECASE,
 )
+_AREAS = re.compile(
+    r"\b(?:pekte|peker|påpekte|påpeker|viste|viser)\s+(?:på\s+|til\s+)?(?:\S+\s+){0,4}?"
+    r"(?:forbedringsområder|områder\s+(?:\S+\s+){0,3}?(?:kunne|kan|bør|burde)\s+(?:bli\s+)?(?:bedre|forbedre)\w*)"
+    r"[^:]{0,40}:\s*(?:blant annet|mellom anna|bl\.\s?a\.|for eksempel)?\s*",
+    re.IGNORECASE,
+)
+"""A finding that names areas to improve, then lists them ("Rambøll pekte på
+områder kommunen kunne bli bedre på: å …, og …"): each listed area is one
+recommendation."""
+_AREA_SPLIT = re.compile(r"\s*(?:;|,\s+og\s+|,\s+samt\s+|,\s+(?=(?:å|få|og)\s))\s*")
 _REPORT_SUBJECT = re.compile(
     r"^(?:rapporten|foranalysen|analysen|utredningen|utgreiinga|evalueringen|evalueringa|kartleggingen|undersøkelsen)\b",
     re.IGNORECASE,
@@ -247,6 +259,12 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
         # "NIBR mener at … kan framskyndes ved at …": a request, advice or an
         # opinion with advice, by an organisation named in the sentence
         named = [n for n in ctx.vocab.match_recommenders(text) if n not in _SENTENCE_ONLY]
+        if named and (areas := _AREAS.search(text)):
+            pieces = [p.strip(" .") for p in _AREA_SPLIT.split(text[areas.end():])]
+            for piece in (p for p in pieces if len(p.split()) >= 3):
+                out.append(_make(ctx, u, piece, named[0]))
+            used.add(u.index)
+            continue
         if named and (_ASK.search(text) or _OPINION.match(text)):
             out.append(_make(ctx, u, text, named[0]))
             used.add(u.index)
