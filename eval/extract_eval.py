@@ -243,9 +243,13 @@ FIRST_RUN = {
     "held-out 10 (new texts, gold)": {"measure": (93, 46, 32), "recommendation": (6, 0, 0), "figure": (84, 65, 57)},
     # sets 11 and 12: rules of round 4 plus the learned model (ingest/extract/learned.py, trained on the
     # corpus and sets 7-10; commit 9939c5b). The rules alone, run on the same commit with --rules-only,
-    # gave measures (64, 32, 23) and (40, 26, 9); recommendations and figures are the same.
-    "held-out 11 (new texts, gold)": {"measure": (64, 43, 28), "recommendation": (0, 0, 0), "figure": (29, 30, 19)},
-    "held-out 12 (new texts, gold)": {"measure": (40, 41, 14), "recommendation": (1, 1, 0), "figure": (52, 50, 40)},
+    # gave measures (64, 32, 24) and (40, 26, 12); recommendations and figures are the same.
+    # Sets 11, 12 and 17 were re-scored on their frozen commits after `eval/locate_pages.py` set 5, 7 and
+    # 6 labels of docplayer transcripts to the reader's page (as for sets 4-5); the labellers had written
+    # page 1. Before: set 11 (64, 43, 28), rules (64, 32, 23); set 12 (40, 41, 14), rules (40, 26, 9);
+    # set 17 (55, 37, 29), rules (55, 26, 22). Nothing else changed.
+    "held-out 11 (new texts, gold)": {"measure": (64, 43, 30), "recommendation": (0, 0, 0), "figure": (29, 30, 19)},
+    "held-out 12 (new texts, gold)": {"measure": (40, 41, 17), "recommendation": (1, 1, 0), "figure": (52, 50, 40)},
     # sets 13 and 14: the same rules plus the model retrained on the corpus and sets 7-12 (commit 78f9553;
     # ingest/ unchanged since). The rules alone (--rules-only): measures (47, 27, 14) and (38, 35, 17).
     "held-out 13 (new texts, gold)": {"measure": (47, 34, 19), "recommendation": (2, 0, 0), "figure": (56, 52, 47)},
@@ -256,8 +260,8 @@ FIRST_RUN = {
     "held-out 15 (new texts, gold)": {"measure": (49, 45, 20), "recommendation": (0, 0, 0), "figure": (38, 38, 32)},
     "held-out 16 (new texts, gold)": {"measure": (43, 37, 15), "recommendation": (0, 0, 0), "figure": (104, 90, 80)},
     # set 17: the same model plus three guards written on sets 15-16 (commit d409469; frozen before the
-    # set was collected). The rules alone (--rules-only): measures (55, 26, 22).
-    "held-out 17 (new texts, gold)": {"measure": (55, 37, 29), "recommendation": (2, 0, 0), "figure": (11, 8, 8)},
+    # set was collected). The rules alone (--rules-only): measures (55, 26, 23).
+    "held-out 17 (new texts, gold)": {"measure": (55, 37, 30), "recommendation": (2, 0, 0), "figure": (11, 8, 8)},
 }
 
 
