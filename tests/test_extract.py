@@ -506,6 +506,9 @@ def test_decisions_reports_and_title_pages(text, is_measure):
         ("Rambøll gav mellom anna råd om at det burde etablerast ei felles tildelingsgruppe.", "Rambøll"),
         ("Utredningen fra Agenda Kaupang peker på behovet for ett felles boligkontor.", "Agenda Kaupang"),
         ("Kommunestyret ba om at saka blir lagd fram att i haust.", None),
+        # the ombudsman's own request, in the first person
+        ("Ombudsmannen har undersøkt saken. Jeg ber kommunen sørge for at søkerne får svar i tide.", "Sivilombudet"),
+        ("Jeg ber kommunen sørge for at søkerne får svar i tide.", None),
     ],
 )
 def test_requests_and_opinions_with_advice_are_recommendations(text, by):

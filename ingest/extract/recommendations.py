@@ -66,6 +66,13 @@ _AREAS = re.compile(
 områder kommunen kunne bli bedre på: å …, og …"): each listed area is one
 recommendation."""
 _AREA_SPLIT = re.compile(r"\s*(?:;|,\s+og\s+|,\s+samt\s+|,\s+(?=(?:å|få|og)\s))\s*")
+_FIRST_PERSON_ASK = re.compile(
+    r"\b(?:jeg|eg|vi)\s+(?:ber|bed|anmoder|oppfordrer|oppmoder)\s+(?:derfor\s+|også\s+)?"
+    r"(?:kommunen|bydelen|etaten|nemnda|klagenemnda|fylkeskommunen|departementet)\b",
+    re.IGNORECASE,
+)
+"""An ombudsman's or an auditor's own request in the first person ("jeg ber
+kommunen ha oppmerksomheten rettet mot …"), in a text by that organisation."""
 _REPORT_SUBJECT = re.compile(
     r"^(?:rapporten|foranalysen|analysen|utredningen|utgreiinga|evalueringen|evalueringa|kartleggingen|undersøkelsen)\b",
     re.IGNORECASE,
@@ -153,6 +160,17 @@ class _Attribution:
 
     def who(self, text: str) -> str | None:
         return self.in_sentence(text) or self.current or self.doc_level
+
+    def speaker(self, text: str) -> str | None:
+        """Who says "jeg ber kommunen …": `who`, else the first organisation
+        named in the document's opening (an ombudsman's statement opens with
+        "… ble ombudsmannen anmodet om å undersøke …")."""
+        if found := self.who(text):
+            return found
+        for u in self.ctx.units[:8]:
+            if named := self._named(u.text):
+                return named[0]
+        return None
 
 
 def _bor_is_main(doc) -> bool:
@@ -270,7 +288,10 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
             used.add(u.index)
             continue
         if not any(_REC_VERB.match(t.text) for t in doc):
-            if (_PASSIVE_ADVICE.match(text) or (_REPORT_SUBJECT.match(text) and _ASK.search(text))) and (
+            if _FIRST_PERSON_ASK.search(text) and (by := attribution.speaker(text)):
+                out.append(_make(ctx, u, text, by))
+                used.add(u.index)
+            elif (_PASSIVE_ADVICE.match(text) or (_REPORT_SUBJECT.match(text) and _ASK.search(text))) and (
                 by := attribution.who(text)
             ):
                 # "Kommunen blei tilrådd å …", "Rapporten etterlyser …" in a
