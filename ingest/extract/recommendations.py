@@ -68,11 +68,13 @@ recommendation."""
 _AREA_SPLIT = re.compile(r"\s*(?:;|,\s+og\s+|,\s+samt\s+|,\s+(?=(?:å|få|og)\s))\s*")
 _FIRST_PERSON_ASK = re.compile(
     r"\b(?:jeg|eg|vi)\s+(?:ber|bed|anmoder|oppfordrer|oppmoder)\s+(?:derfor\s+|også\s+)?"
-    r"(?:kommunen|bydelen|etaten|nemnda|klagenemnda|fylkeskommunen|departementet)\b",
+    r"(?:kommunen|bydelen|etaten|nemnda|klagenemnda)\b",
     re.IGNORECASE,
 )
 """An ombudsman's or an auditor's own request in the first person ("jeg ber
-kommunen ha oppmerksomheten rettet mot …"), in a text by that organisation."""
+kommunen ha oppmerksomheten rettet mot …"), in a text by that organisation.
+A request to the state ("vi ber departementet …") is a municipality's own
+voice in a høringsuttalelse, not advice to it."""
 _REPORT_SUBJECT = re.compile(
     r"^(?:rapporten|foranalysen|analysen|utredningen|utgreiinga|evalueringen|evalueringa|kartleggingen|undersøkelsen)\b",
     re.IGNORECASE,
