@@ -74,6 +74,19 @@ def test_change_from_a_to_b_keeps_both_values_and_the_year():
     assert (f.value, f.value_to, f.unit, f.year) == (120, 15, "husstander", 2012)
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Kommunen har betalt mellom 80 og 115 millioner kroner for mye.", [(80e6, 115e6, "kr")]),
+        ("Hvert år kjøper de mellom 20 og 30 nye boenheter for utleie.", [(20, 30, "boliger")]),
+        ("248 av boligene er kjøpt utenfor markedet.", [(248, None, "boliger")]),
+        ("Et par hundre av boligene er gjennomgangsboliger.", []),
+    ],
+)
+def test_ranges_between_and_parts_of_a_named_whole(text, expected):
+    assert [(c.value, c.value_to, c.unit) for c in figures_in_sentence(text)] == expected
+
+
 def test_total_with_parts_becomes_one_figure_with_a_breakdown():
     ctx = Context.build(_doc("x"))
     (f,) = figures_in_sentence(

@@ -48,6 +48,12 @@ _UNIT_RX = re.compile(
     rf"(?P<num>{NUM})\s+(?P<mods>(?:{_MOD}\s+){{0,3}})(?P<unit>{'|'.join(f'(?:{p})' for _, p in UNIT_CLASSES)})\b",
     re.IGNORECASE,
 )
+_OF_UNIT = re.compile(
+    rf"(?P<num>{NUM})\s+av\s+(?:de|dei|disse)?\s*(?P<mods>(?:{_MOD}\s+){{0,2}})"
+    rf"(?P<unit>(?:{'|'.join(f'(?:{p})' for _, p in UNIT_CLASSES)}))(?<=ene|ane|rne)\b",
+    re.IGNORECASE,
+)
+"""A part of a named whole: "248 av boligene er kjøpt …", "37 av boligene"."""
 _COUNT_UNITS = {name for name, _ in UNIT_CLASSES}
 _UNIT_CLASS_RX = [(name, re.compile(rf"^(?:{p})$", re.IGNORECASE)) for name, p in UNIT_CLASSES]
 _PERCENT = re.compile(rf"(?P<num>{NUM})\s*(?:%|prosent\b|pst\.?)", re.IGNORECASE)
@@ -55,8 +61,12 @@ _CHANGE = re.compile(
     rf"\bfra\s+(?P<a>{NUM})\b(?P<mid>[^.;]{{0,60}}?)\btil\s+(?P<b>{NUM})\b",
     re.IGNORECASE,
 )
-_RANGE_BEFORE_MONEY = re.compile(rf"(?P<a>{NUM})\s*(?:til|[-–])\s*$", re.IGNORECASE)
-_COUNT_RANGE = re.compile(rf"(?P<a>{NUM})(?:\s+til\s+|\s*[-–]\s*)(?=(?:{NUM})\s)", re.IGNORECASE)
+_RANGE_BEFORE_MONEY = re.compile(rf"(?:(?P<a>{NUM})\s*(?:til|[-–])|\bmellom\s+(?P<b>{NUM})\s+og)\s*$", re.IGNORECASE)
+_COUNT_RANGE = re.compile(
+    rf"(?:(?P<a>{NUM})(?:\s+til\s+|\s*[-–]\s*)|\bmellom\s+(?P<b>{NUM})\s+og\s+)(?=(?:{NUM})\s)", re.IGNORECASE
+)
+"""The first number of a range before a count or an amount: "tre til fem",
+"20–30", "mellom 40 og 60" (group `a` or `b`)."""
 _SUM_WORD = re.compile(
     rf"\b(?:summen|beløpet|kostnaden|prisen|leien|husleien|månedsleien)\s+(?:er\s+|på\s+|blir\s+|var\s+)?(?P<num>{NUM})",
     re.IGNORECASE,
@@ -205,8 +215,8 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         value_to = None
         start = mo.start
         rb = _RANGE_BEFORE_MONEY.search(masked[: mo.start])
-        if rb and not _YEARISH.match(rb.group("a")):
-            first = parse_number(rb.group("a"))
+        if rb and not _YEARISH.match(rb.group("a") or rb.group("b")):
+            first = parse_number(rb.group("a") or rb.group("b"))
             if first is not None:
                 mag = mo.amount / (parse_number(re.search(NUM, mo.text).group(0)) or 1) if re.search(NUM, mo.text) else 1
                 value_to, start = mo.amount, rb.start()
@@ -257,16 +267,27 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         mods = " ".join(m.group("mods").split())
         subject = " ".join(x for x in (mods, unit_word, _complement(text, m.end())) if x)
         c = _Cand(m.start(), m.end(), v, _unit_class(unit_word), subject)
-        rng = _COUNT_RANGE.search(masked[max(0, m.start() - 20) : m.end()])
-        if rng and _YEARISH.match(rng.group("a")):
+        rng = _COUNT_RANGE.search(masked[max(0, m.start() - 30) : m.end()])
+        if rng and _YEARISH.match(rng.group("a") or rng.group("b")):
             rng = None
-        if rng and masked[max(0, m.start() - 20) + rng.end() :].startswith(m.group("num")):
-            first = parse_number(rng.group("a"))
+        if rng and masked[max(0, m.start() - 30) + rng.end() :].startswith(m.group("num")):
+            first = parse_number(rng.group("a") or rng.group("b"))
             if first is not None and first < v:  # "tre til fem barn"
                 c.value, c.value_to = first, v
-                c.start = max(0, m.start() - 20) + rng.start()
+                c.start = max(0, m.start() - 30) + rng.start()
         counts.append(c)
         taken.append((c.start, m.end()))
+
+    for m in _OF_UNIT.finditer(masked):
+        if _overlaps((m.start(), m.end()), taken) or _YEARISH.match(m.group("num")):
+            continue
+        if re.search(r"\b(?:par|noen|noen få)\s+$", masked[max(0, m.start() - 12) : m.start()], re.IGNORECASE):
+            continue  # "et par hundre av boligene": no count
+        v = parse_number(m.group("num"))
+        if v is not None:
+            subject = " ".join(x for x in (m.group("unit"), _complement(text, m.end())) if x)
+            counts.append(_Cand(m.start(), m.end(), v, _unit_class(m.group("unit")), subject))
+            taken.append((m.start(), m.end()))
 
     # "husstander med 2 personer": a size class, not a count; "per 1000
     # innbyggere": the denominator of a rate
