@@ -166,15 +166,6 @@ class _Lookup:
         return self.probs[s] >= self.threshold
 
 
-def _load(specs: list[str]) -> list[dict]:
-    docs = []
-    for spec in specs:
-        texts, _, labels = spec.partition(":")
-        lab = Path(labels)
-        docs += T.collect(Path(texts), lab, lab.parent.name)
-    return docs
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
@@ -190,8 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{a.corpus}: the sample corpus is not there")
     if not a.test:
         raise SystemExit("give at least one --test TEXTS:LABELS")
-    train_docs = T.collect(a.corpus, E.LABELS, "corpus") + _load(a.set)
-    tests = {spec: _load([spec]) for spec in a.test}
+    train_docs = T.collect(a.corpus, E.LABELS, "corpus") + [d for spec in a.set for d in T.collect_set(spec)]
+    tests = {spec: T.collect_set(spec) for spec in a.test}
     tok, enc, head = train(train_docs, a)
     if a.out:
         import torch

@@ -100,6 +100,16 @@ def collect(corpus: Path, labels_dir: Path, tag: str) -> list[dict]:
     return docs
 
 
+def collect_set(spec: str) -> list[dict]:
+    """`collect` for a blind set given as TEXTS_DIR:LABELS_DIR, tagged with the
+    label folder's parent (e.g. set-10)."""
+    texts, _, labels = spec.partition(":")
+    lab = Path(labels)
+    if not Path(texts).is_dir() or not lab.is_dir():
+        raise SystemExit(f"{spec}: expected TEXTS_DIR:LABELS_DIR, both folders")
+    return collect(Path(texts), lab, lab.parent.name)
+
+
 def fit(docs: list[dict], threshold: float) -> MeasureModel:
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -167,11 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{a.corpus}: the sample corpus is not there")
     docs = collect(a.corpus, E.LABELS, "corpus")
     for spec in a.set:
-        texts, _, labels = spec.partition(":")
-        lab = Path(labels)
-        if not Path(texts).is_dir() or not lab.is_dir():
-            raise SystemExit(f"--set {spec}: expected TEXTS_DIR:LABELS_DIR, both folders")
-        docs += collect(Path(texts), lab, lab.parent.name)
+        docs += collect_set(spec)
     print(f"{len(docs)} documents, {sum(len(d['y']) for d in docs)} sentences, "
           f"{sum(sum(d['y']) for d in docs)} positive", file=sys.stderr)
     if a.hold_out:

@@ -44,13 +44,10 @@ UNIT_CLASSES: list[tuple[str, str]] = [
     ("kommuner", r"\w*kommuner|\w*kommunar"),
     ("årsverk", r"årsverk|stillinger|stillingar"),
 ]
-_UNIT_RX = re.compile(
-    rf"(?P<num>{NUM})\s+(?P<mods>(?:{_MOD}\s+){{0,3}})(?P<unit>{'|'.join(f'(?:{p})' for _, p in UNIT_CLASSES)})\b",
-    re.IGNORECASE,
-)
+_UNITS = "|".join(f"(?:{p})" for _, p in UNIT_CLASSES)
+_UNIT_RX = re.compile(rf"(?P<num>{NUM})\s+(?P<mods>(?:{_MOD}\s+){{0,3}})(?P<unit>{_UNITS})\b", re.IGNORECASE)
 _OF_UNIT = re.compile(
-    rf"(?P<num>{NUM})\s+av\s+(?:de|dei|disse)?\s*(?P<mods>(?:{_MOD}\s+){{0,2}})"
-    rf"(?P<unit>(?:{'|'.join(f'(?:{p})' for _, p in UNIT_CLASSES)}))(?<=ene|ane|rne)\b",
+    rf"(?P<num>{NUM})\s+av\s+(?:de|dei|disse)?\s*(?:{_MOD}\s+){{0,2}}(?P<unit>{_UNITS})(?<=ene|ane|rne)\b",
     re.IGNORECASE,
 )
 """A part of a named whole: "248 av boligene er kjøpt …", "37 av boligene"."""
@@ -66,7 +63,7 @@ _COUNT_RANGE = re.compile(
     rf"(?:(?P<a>{NUM})(?:\s+til\s+|\s*[-–]\s*)|\bmellom\s+(?P<b>{NUM})\s+og\s+)(?=(?:{NUM})\s)", re.IGNORECASE
 )
 """The first number of a range before a count or an amount: "tre til fem",
-"20–30", "mellom 40 og 60" (group `a` or `b`)."""
+"20–30", "mellom 40 og 60" (`_range_start`)."""
 _SUM_WORD = re.compile(
     rf"\b(?:summen|beløpet|kostnaden|prisen|leien|husleien|månedsleien)\s+(?:er\s+|på\s+|blir\s+|var\s+)?(?P<num>{NUM})",
     re.IGNORECASE,
@@ -97,6 +94,12 @@ class _Cand:
     year_to: int | None = None
     breakdown: dict[str, float] | None = None
     parenthetical: bool = False
+
+
+def _range_start(m: re.Match[str] | None) -> str | None:
+    """The first number of a `_RANGE_BEFORE_MONEY` or `_COUNT_RANGE` match, unless it is a year."""
+    first = m and (m.group("a") or m.group("b"))
+    return None if not first or _YEARISH.match(first) else first
 
 
 def _unit_class(word: str) -> str:
@@ -215,8 +218,8 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         value_to = None
         start = mo.start
         rb = _RANGE_BEFORE_MONEY.search(masked[: mo.start])
-        if rb and not _YEARISH.match(rb.group("a") or rb.group("b")):
-            first = parse_number(rb.group("a") or rb.group("b"))
+        if start_text := _range_start(rb):
+            first = parse_number(start_text)
             if first is not None:
                 mag = mo.amount / (parse_number(re.search(NUM, mo.text).group(0)) or 1) if re.search(NUM, mo.text) else 1
                 value_to, start = mo.amount, rb.start()
@@ -267,14 +270,13 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         mods = " ".join(m.group("mods").split())
         subject = " ".join(x for x in (mods, unit_word, _complement(text, m.end())) if x)
         c = _Cand(m.start(), m.end(), v, _unit_class(unit_word), subject)
-        rng = _COUNT_RANGE.search(masked[max(0, m.start() - 30) : m.end()])
-        if rng and _YEARISH.match(rng.group("a") or rng.group("b")):
-            rng = None
-        if rng and masked[max(0, m.start() - 30) + rng.end() :].startswith(m.group("num")):
-            first = parse_number(rng.group("a") or rng.group("b"))
+        lo = max(0, m.start() - 30)
+        rng = _COUNT_RANGE.search(masked[lo : m.end()])
+        if (start_text := _range_start(rng)) and masked[lo + rng.end() :].startswith(m.group("num")):
+            first = parse_number(start_text)
             if first is not None and first < v:  # "tre til fem barn"
                 c.value, c.value_to = first, v
-                c.start = max(0, m.start() - 30) + rng.start()
+                c.start = lo + rng.start()
         counts.append(c)
         taken.append((c.start, m.end()))
 

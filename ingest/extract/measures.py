@@ -506,8 +506,6 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5,
         return False
     if _NOT_AN_ACTION.search(text):
         return False
-    if _READER.match(text):
-        return False  # "Du har nedsatt funksjonsevne og må …": a service page speaks to its reader
     asked = _ASKED_TO.search(text)
     if asked and not _DECIDES.search(text) and _ASKED_WHO.search(text):
         return False
@@ -594,14 +592,6 @@ _SERVICE = re.compile(
     r"|det (?:gis|gies|tilbys)\s+(?:\w+\s+){0,6}?(?:oppfølging|veiledning|tilbud|bistand|hjelp))\b",
     re.IGNORECASE,
 )
-# Statements that mention an action without reporting one: a judgement ("Det
-# blir viktig at kommunen sikrer …", "er det nødvendig at bydelene
-# fremskaffer …"), a document's adoption stamp ("(Vedtatt av kommunestyret i
-# sak 10/25 …)"), an allocation rule ("skal primært prioriteres til …"), a
-# condition put to the reader ("Har du ikke klart å skaffe …"), a reference
-# or the subject of a case ("Det vises til …", "Saken gjelder …") and the
-# description of a model ("… går ut på at man kjøper …"), a wish ("Vi kjøper
-# gjerne …").
 # "kommunen er bedt om å bosette 170", "ble anmodet om å", "vert bede om at
 # Fitjar tar imot": the state asks; what the municipality then decides is its
 # measure. (The council asking its administration, "Administrasjonen er bedt
@@ -614,15 +604,23 @@ _ASKED_WHO = re.compile(
     r"|\bdepartement\w*|\budi\b|\bbufdir\b|\bhusbanken\b",
     re.IGNORECASE,
 )
-_READER = re.compile(r"^\W*(?:(?:dersom|hvis|viss|om|når|har|er|kan|vil|skal|må|bor)\s+)?(?:du|dere)\b(?=\s+\w)", re.IGNORECASE)
 _DECIDES = re.compile(r"\bved(?:tok|tatt|tek|teke|tak)\b|\bbesluttet\b|\bsa ja\b", re.IGNORECASE)
+# Statements that mention an action without reporting one: a judgement ("Det
+# blir viktig at kommunen sikrer …", "er det nødvendig at bydelene
+# fremskaffer …"), a document's adoption stamp ("(Vedtatt av kommunestyret i
+# sak 10/25 …)"), an allocation rule ("skal primært prioriteres til …"), a
+# sentence put to the reader ("Har du ikke klart å skaffe …", "Du har
+# nedsatt funksjonsevne og må …": a service page), a reference
+# or the subject of a case ("Det vises til …", "Saken gjelder …") and the
+# description of a model ("… går ut på at man kjøper …"), a wish ("Vi kjøper
+# gjerne …").
 _NOT_AN_ACTION = re.compile(
     r"\b(?:gjerne|helst)\b|"
     r"\b(?:er|blir|vil være|var|vert|blei)\s+(?:det\s+)?(?:svært\s+|veldig\s+|særlig\s+)?"
     r"(?:viktig|nødvendig|avgjørende|ønskelig|naudsynt)\s+(?:at|å)\b"
     r"|^\W*vedtatt\s+(?:av|i)\b(?!(?:\S+\s+){14})"
     r"|\bprioriter(?:es|ast)\s+(?:\w+\s+){0,2}?(?:til|for)\s+(?!å\b)"
-    r"|^(?:har|er|trenger|ønsker|får|blir)\s+du\b"
+    r"|^\W*(?:(?:dersom|hvis|viss|om|når|har|er|kan|vil|skal|må|bor|trenger|ønsker|får|blir)\s+)?(?:du|dere)\b(?=\s+\w)"
     r"|^(?:det\s+vises\s+til|saken\s+gjelder|viser\s+til)\b"
     r"|\bgår ut på at\b"
     # an assessment or an explanation: "har i begrenset grad fremskaffet …", "Det betyr at …"
