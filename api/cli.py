@@ -326,6 +326,9 @@ def run(
     _reembed_if_model_rebuilt(idx)
     _run_ingest(idx, paths, delete_missing=True)
     idx.close()
+    from ingest.extract.encoder_model import EncoderMeasureModel
+
+    EncoderMeasureModel.unload()  # ~470 MB the server does not need
     if not no_serve:
         serve(index=index, host=host, port=port)
 

@@ -510,7 +510,17 @@ def fmt(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f}"
 
 
-def run(corpus: Path, verbose: bool = False, labels_dir: Path = LABELS, learned: bool = True) -> str:
+def second_opinion():
+    """The fine-tuned encoder as `boso ingest` uses it (see
+    `index.collection.Index.second_opinion`), or None when it cannot load."""
+    from index.embed import _resolve
+    from ingest.extract.encoder_model import EncoderMeasureModel
+
+    return EncoderMeasureModel.load(_resolve(None)[0])
+
+
+def run(corpus: Path, verbose: bool = False, labels_dir: Path = LABELS, learned: bool = True,
+        second=None) -> str:
     rows = []
     totals = {t: Score() for t in TYPES}
     per_group: dict[str, dict[str, Score]] = defaultdict(lambda: {t: Score() for t in TYPES})
@@ -523,7 +533,7 @@ def run(corpus: Path, verbose: bool = False, labels_dir: Path = LABELS, learned:
         path = corpus_file(corpus, lf)
         doc = load_document(path, corpus)
         t = time.time()
-        measures, recs, figures = extract_items(doc, learned=learned)
+        measures, recs, figures = extract_items(doc, learned=learned, second=second)
         extract_seconds += time.time() - t
         scores, missed, false = score_doc(labels, measures, recs, figures)
         group = lf.stem.split("__", 1)[0]
@@ -613,15 +623,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-write", action="store_true", help="print only")
     ap.add_argument("--rules-only", action="store_true",
                     help="measures from the rules alone, without the learned model (implies --no-write)")
+    ap.add_argument("--no-encoder", action="store_true",
+                    help="the regression alone, without the fine-tuned encoder's second opinion (implies --no-write)")
     ap.add_argument("--labels", type=Path, default=LABELS,
                     help="score the label files of this folder (e.g. a new blind set kept outside the repo); implies --no-write")
     args = ap.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
-    report = run(args.corpus, args.verbose, args.labels, learned=not args.rules_only)
+    second = None if args.rules_only or args.no_encoder else second_opinion()
+    report = run(args.corpus, args.verbose, args.labels, learned=not args.rules_only, second=second)
     print(report)
-    if not args.no_write and args.labels == LABELS and not args.rules_only:
+    if not args.no_write and args.labels == LABELS and not args.rules_only and not args.no_encoder:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(report, encoding="utf-8")
         print(f"wrote {RESULTS.relative_to(REPO)}")

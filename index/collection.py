@@ -42,6 +42,8 @@ from ingest.records import IngestError, IngestResult
 
 log = logging.getLogger(__name__)
 
+_UNSET: Any = object()
+
 DB_NAME = "boso.sqlite"
 
 
@@ -94,6 +96,7 @@ class Index:
         self.ann_threshold = ann_threshold
         self._model_name = model
         self._encoder = encoder
+        self._second: Any = _UNSET
         self._model_checked = False
         self._generation = -1
         self._groups: tuple[int, dict[int, tuple[str, str]]] | None = None
@@ -106,6 +109,26 @@ class Index:
         self._load_generation()
 
     # -- components ---------------------------------------------------------
+    @property
+    def second_opinion(self) -> Any:
+        """The fine-tuned measure classifier (`ingest.extract.encoder_model`)
+        built on this index's embedding model, or None: turned off
+        (``BOSO_MEASURE_ENCODER=0``), or the model is not the one its adapters
+        were trained on. Then the regression alone decides, as before."""
+        if self._second is _UNSET:
+            self._second = None
+            if os.environ.get("BOSO_MEASURE_ENCODER", "1") != "0":
+                from ingest.extract.encoder_model import EncoderMeasureModel, EncoderModelError
+
+                folder = getattr(self.encoder, "path", None)
+                try:
+                    if folder is None:
+                        raise EncoderModelError("the embedding model has no folder")
+                    self._second = EncoderMeasureModel.load(folder)
+                except (EncoderModelError, OSError) as e:
+                    log.warning("measures: the regression alone decides (%s)", e)
+        return self._second
+
     @property
     def encoder(self) -> Any:
         if self._encoder is None:
@@ -432,7 +455,8 @@ class Index:
         try:
             rel = file.resolve().relative_to(root.resolve()).as_posix()
             result = ingest_file(
-                file, root, count_tokens=self.encoder.count_tokens, overrides=overrides.get(rel)
+                file, root, count_tokens=self.encoder.count_tokens, overrides=overrides.get(rel),
+                second=self.second_opinion,
             )
         except IngestError as e:
             return IngestOutcome(path=str(file), status="failed", error=str(e))

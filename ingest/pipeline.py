@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ingest.chunk import chunk_document
 from ingest.dedupe import document_id, find_duplicate, fingerprint
 from ingest.extract import extract_items
+from ingest.extract.learned import SecondOpinion
 from ingest.manifest import KNOWN_KEYS, load_overrides
 from ingest.metadata import infer_metadata
 from ingest.readers import SUFFIXES, read_file
@@ -119,6 +120,7 @@ def ingest_file(
     count_tokens: TokenCounter | None = None,
     overrides: dict | None = None,
     extract: bool = True,
+    second: SecondOpinion | None = None,
 ) -> IngestResult:
     """Read, describe, chunk, fingerprint and extract one file.
 
@@ -171,7 +173,7 @@ def ingest_file(
         measures, recommendations, figures = [], [], []
         if extract:
             stage = "extraction"
-            measures, recommendations, figures = extract_items(doc)
+            measures, recommendations, figures = extract_items(doc, second=second)
     except IngestError:
         raise
     except Exception as e:

@@ -83,3 +83,24 @@ def test_cli_compare_csv_and_json(sample_index):
     assert {"Asker", "Bærum"} <= {r["municipality"] for r in data["rows"]}
     out = subprocess.run(base + ["--csv"], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and out.stdout.startswith("municipality,")
+
+
+def test_ingest_asks_the_fine_tuned_encoder(sample_index, client):
+    # the sample index was built as `boso ingest` builds one: with the encoder's
+    # second opinion, which takes Bodø's housing fund (the regression alone does not)
+    from ingest.extract.encoder_model import EncoderMeasureModel
+
+    assert isinstance(sample_index.second_opinion, EncoderMeasureModel)
+    body = client.get("/measures", params={"municipality": "Bodø", "q": "boligfond"}).json()
+    assert any(m["text"].startswith("I tillegg har kommunen satt av et eget boligfond") for m in body["measures"])
+
+
+def test_the_encoder_can_be_turned_off(tmp_path, monkeypatch):
+    from index.collection import Index
+
+    monkeypatch.setenv("BOSO_MEASURE_ENCODER", "0")
+    idx = Index(tmp_path / "idx")
+    try:
+        assert idx.second_opinion is None
+    finally:
+        idx.close()

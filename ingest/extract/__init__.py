@@ -8,14 +8,16 @@ Matchers find the sentences and cue words; the table structure from the
 readers gives activity plans and recommendation tables their columns; topics,
 target groups and recommending organisations come from
 `ingest/data/vocabulary.toml`. `learned` then adds the sentences a small
-logistic regression (plain arrays in `ingest/data/`) is sure are measures.
+logistic regression (plain arrays in `ingest/data/`) is sure are measures,
+or, given the fine-tuned encoder as a `second` opinion, those it accepts
+among the sentences the regression finds worth asking (`encoder_model`).
 """
 
 from __future__ import annotations
 
 from ingest.extract.common import Context
 from ingest.extract.figures import extract_figures
-from ingest.extract.learned import learned_measures
+from ingest.extract.learned import SecondOpinion, learned_measures
 from ingest.extract.measures import extract_measures
 from ingest.extract.money import find_money, parse_nok
 from ingest.extract.recommendations import extract_recommendations
@@ -25,14 +27,18 @@ from ingest.vocabulary import Vocabulary
 __all__ = ["extract_items", "parse_nok", "find_money", "Vocabulary"]
 
 
-def extract_items(doc: Document, *, learned: bool = True) -> tuple[list[Measure], list[Recommendation], list[Figure]]:
+def extract_items(
+    doc: Document, *, learned: bool = True, second: SecondOpinion | None = None,
+) -> tuple[list[Measure], list[Recommendation], list[Figure]]:
     """Measures, recommendations and figures of `doc`, in reading order.
     `learned=False`: the rules' measures only, without the learned model's
-    additions (`ingest.extract.learned`)."""
+    additions (`ingest.extract.learned`). `second`: the fine-tuned encoder
+    (`ingest.extract.encoder_model.EncoderMeasureModel`) decides on the
+    sentences the regression finds worth asking."""
     ctx = Context.build(doc)
     recommendations, rec_units = extract_recommendations(ctx)
     measures, activity_blocks = extract_measures(ctx, skip_units=rec_units)
     if learned:
-        measures = learned_measures(ctx, measures, rec_units, activity_blocks)
+        measures = learned_measures(ctx, measures, rec_units, activity_blocks, second=second)
     figures = extract_figures(ctx, skip_blocks=activity_blocks)
     return measures, recommendations, figures

@@ -29,10 +29,11 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol, Sequence
 
 import numpy as np
 
-from ingest.extract.common import Context
+from ingest.extract.common import Context, Unit
 from ingest.extract.measures import GOAL_LEAD, MEASURE_LEAD, _dedupe, _measure_from_text, budget_blocks, passes_guards
 from ingest.extract.money import find_money
 from ingest.extract.nlp import action_cues, has_goal_start, is_narrative, status_of, tokens
@@ -185,21 +186,34 @@ class MeasureModel:
         z = self._text_logit(s.text) + float(np.dot(self.coef[len(self.vocabulary):], structure(s)))
         return float(1.0 / (1.0 + np.exp(-z)))
 
-    def accepts(self, s: Sentence) -> bool:
-        """probability(s) >= threshold. The structure features lie in [0, 1]:
-        when the text and the cheap features cannot reach the threshold even
-        with every helpful costly feature on, the costly ones (spaCy's
-        matchers, ~2 ms a sentence) are not computed."""
+    def accepts(self, s: Sentence, threshold: float | None = None) -> bool:
+        """probability(s) >= threshold (the model's own by default). The
+        structure features lie in [0, 1]: when the text and the cheap
+        features cannot reach the threshold even with every helpful costly
+        feature on, the costly ones (spaCy's matchers, ~2 ms a sentence) are
+        not computed."""
+        cut = _logit(self.threshold if threshold is None else threshold)
         w = self.coef[len(self.vocabulary):]
         text = self._text_logit(s.text)
-        if text + float(np.dot(w, structure(s, costly=False))) + float(np.clip(w[_COSTLY_AT], 0, None).sum()) \
-                < self._logit_threshold:
+        if text + float(np.dot(w, structure(s, costly=False))) + float(np.clip(w[_COSTLY_AT], 0, None).sum()) < cut:
             return False
-        return text + float(np.dot(w, structure(s))) >= self._logit_threshold
+        return text + float(np.dot(w, structure(s))) >= cut
 
-    @property
-    def _logit_threshold(self) -> float:
-        return float(np.log(self.threshold / (1.0 - self.threshold)))
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1.0 - p)))
+
+
+class SecondOpinion(Protocol):
+    """A costlier sentence model consulted after the regression
+    (`encoder_model.EncoderMeasureModel`): the sentences the regression
+    gives at least `gate` are scored by `probabilities`, and those at
+    `threshold` or above are measures."""
+
+    gate: float
+    threshold: float
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @lru_cache(maxsize=1)
@@ -209,30 +223,36 @@ def default_model() -> MeasureModel | None:
 
 def learned_measures(
     ctx: Context, found: list[Measure], skip_units: set[int], activity_blocks: set[int],
-    model: MeasureModel | None = None,
+    model: MeasureModel | None = None, second: SecondOpinion | None = None,
 ) -> list[Measure]:
     """`found` (the rules' measures) plus the sentences the model takes that
     the rules did not: not in an activity plan (its rows are measures
     already), not a recommendation (`skip_units`), not covered by a measure
     on the same page, and not rejected by any of the rules' guards
     (`measures.passes_guards`: goals by context, modals, the state acting,
-    contents pages …). Call after `extract_measures` on the same `ctx`."""
+    contents pages …). With a `second` opinion the regression only picks
+    the sentences worth asking (p >= second.gate) and `second` decides, in
+    one batch per document. Call after `extract_measures` on the same `ctx`."""
     model = model or default_model()
     if model is None:
         return found
     by_page: dict[int, list[str]] = {}
     for m in found:
         by_page.setdefault(m.citation.page, []).append(m.text)
-    extra: list[Measure] = []
+    taken: list[Unit] = []
     budget = budget_blocks(ctx)
     for u, s in zip(ctx.units, sentences(ctx, activity_blocks)):
         if s.activity_plan or u.index in skip_units:
             continue
         if any(max(overlap(u.text, t), overlap(t, u.text)) >= COVERED for t in by_page.get(u.page, ())):
             continue
-        if model.accepts(s) and passes_guards(ctx, u, budget):
-            extra.append(_measure_from_text(ctx, u, u.text))
+        if model.accepts(s, second.gate if second else None) and passes_guards(ctx, u, budget):
+            taken.append(u)
+    if second is not None and taken:
+        p = second.probabilities([u.text for u in taken])
+        taken = [u for u, pu in zip(taken, p) if pu >= second.threshold]
+    extra = [_measure_from_text(ctx, u, u.text) for u in taken]
     return _dedupe(found + extra) if extra else found
 
 
-__all__ = ["MeasureModel", "learned_measures", "Sentence", "sentences", "structure", "overlap", "content_words"]
+__all__ = ["MeasureModel", "SecondOpinion", "learned_measures", "Sentence", "sentences", "structure", "overlap", "content_words"]
