@@ -52,6 +52,8 @@ def _read(corpus: Path, rel: str, municipality: str | None = None) -> Document:
         ("Vi søker om kr 300.000..", 300_000),
         ("Samlet budsjett 750 000", 750_000),  # a cost cell: bare amount is NOK
         ("kr 250,-", 250),
+        ("Hver leilighet vil koste 840.000, sier han.", 840_000),  # priced by a verb, whole thousands
+        ("Boligene skal koste under en million.", 1_000_000),  # "en" before a magnitude is one
     ],
 )
 def test_parse_nok(text, amount):
@@ -60,7 +62,8 @@ def test_parse_nok(text, amount):
 
 @pytest.mark.parametrize(
     "text",
-    ["1.1.2011 – 31.12.2011", "Vi har passert 60 000 innbyggere", "i perioden 2014-2018", "Se side 14", ""],
+    ["1.1.2011 – 31.12.2011", "Vi har passert 60 000 innbyggere", "i perioden 2014-2018", "Se side 14", "",
+     "Byen har over en million innbyggere", "Det vil koste 3 år å bygge", "Prosjektet koster 12 arbeidstimer"],
 )
 def test_parse_nok_refuses_what_is_not_money(text):
     assert parse_nok(text) is None
@@ -85,6 +88,25 @@ def test_change_from_a_to_b_keeps_both_values_and_the_year():
 )
 def test_ranges_between_and_parts_of_a_named_whole(text, expected):
     assert [(c.value, c.value_to, c.unit) for c in figures_in_sentence(text)] == expected
+
+
+def test_a_section_number_is_no_figure():
+    assert figures_in_sentence("Se sosialtjenesteloven § 15 Boliger til vanskeligstilte.") == []
+    assert figures_in_sentence("Jf. helse- og omsorgstjenesteloven § 3-7 Boliger til vanskeligstilte.") == []
+
+
+def test_an_accounts_table_in_thousands_is_scaled_and_stated_once():
+    # a flattened accounts table (our own numbers) whose note says "i tusen kroner";
+    # the prose repeats one row rounded
+    text = (
+        "Regnskap 2023 Justert budsjett 2023 Avvik Regnskap 2022\n"
+        "Startlån 120 480 130 000 - 9 520 98 000\n"
+        "Avdrag på startlån 41 200 35 000 6 200 30 100\n"
+        "Tabell 3. Alle tall i tusen kroner.\n\n"
+        "Kommunen lånte ut 120,5 mill. kr i startlån i 2023."
+    )
+    figs = extract_items(_doc(text))[2]
+    assert sorted(f.value for f in figs) == [41_200_000, 120_500_000]
 
 
 def test_total_with_parts_becomes_one_figure_with_a_breakdown():

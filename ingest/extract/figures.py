@@ -77,6 +77,14 @@ _MONEY_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _TOC = re.compile(r"(?:\.{3,}|…)\s*\d+")
+_REFERENCE = re.compile(r"(?:§§?|\bparagraf|\bkapittel|\bkap\.)\s*$", re.IGNORECASE)
+"""What a number right after it is: a section of a law or a document ("sosialtjenesteloven § 15 Boliger …")."""
+_THOUSANDS = re.compile(
+    r"\b(?:tall|beløp\w*)\s+(?:er\s+|er\s+oppgitt\s+)?i\s+(?:hele\s+)?(?:tusen|1[ .]?000)(?:\s*(?:kr|kroner))?\b"
+    r"|\(\s*(?:i\s+)?(?:1[ .]?000|tusen)\s*(?:kr|kroner)\s*\)|\bi\s+(?:1[ .]?000|tusen)\s+kroner\b",
+    re.IGNORECASE,
+)
+"""A table's note that its amounts are in thousands ("Alle tall i tusen kroner", "(i 1000 kr)")."""
 _BUDGET_CONTEXT = re.compile(r"budsjett", re.IGNORECASE)
 _BUDGET_CONTEXT2 = re.compile(r"regnskap", re.IGNORECASE)
 _BUDGET_AMOUNT = re.compile(r"(?<![\d.,])(?:\d[ \u00a0]\d{3}[ \u00a0]\d{3}|\d{1,3}[ \u00a0]\d{3})(?![\d])")
@@ -94,6 +102,7 @@ class _Cand:
     year_to: int | None = None
     breakdown: dict[str, float] | None = None
     parenthetical: bool = False
+    budget: bool = False
 
 
 def _range_start(m: re.Match[str] | None) -> str | None:
@@ -353,7 +362,7 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
                 break
     cands.extend(counts)
 
-    cands = [c for c in cands if not c.parenthetical]
+    cands = [c for c in cands if not c.parenthetical and not _REFERENCE.search(text[: c.start])]
     cands.sort(key=lambda c: c.start)
     # years for those without
     rng = year_range(masked)
@@ -386,23 +395,26 @@ def _money_subject(text: str) -> str:
     return m.group(1).lower() if m else ""
 
 
-def _budget_figures(ctx: Context, u: Unit) -> list[_Cand]:
+def _budget_figures(ctx: Context, u: Unit, scale: float = 1.0) -> list[_Cand]:
     """Bare amounts in a flattened budget/accounts table: an amount right after
-    a text label ('Kompetanseheving 50 000') is a figure in kr; amounts after
-    another number (the accounts column) are left out: which column they are
-    in can no longer be told."""
+    a text label ('Kompetanseheving 50 000') is a figure in kr (times `scale`
+    where the page says its amounts are in thousands); amounts after another
+    number (the accounts column) are left out: which column they are in can
+    no longer be told."""
     out: list[_Cand] = []
     masked = _masked(u.text)
     for m in _BUDGET_AMOUNT.finditer(masked):
         before = masked[: m.start()].rstrip()
-        if not before or before[-1].isdigit() or find_money(u.text[max(0, m.start() - 4): m.end()]):
+        # (a minus sign belongs to the amount: "… 520 000 - 46 001" is the next column,
+        # "videreutlån- 222 850" the row's first)
+        if not before or before.rstrip(" -–\u2212")[-1:].isdigit() or find_money(u.text[max(0, m.start() - 4): m.end()]):
             continue
-        label = re.findall(r"[^\d]{1,60}$", before)
+        label = re.findall(r"[^\d]{1,60}$", before.rstrip(" -–\u2212"))
         v = parse_number(m.group(0))
         if v is None or v < 1000:
             continue
         subject = " ".join(label[0].split()[-4:]) if label else ""
-        out.append(_Cand(m.start(), m.end(), v, "kr", subject))
+        out.append(_Cand(m.start(), m.end(), v * scale, "kr", subject, budget=True))
     return out
 
 
@@ -538,10 +550,12 @@ _MAX_COUNT = 10_000_000
 
 def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
     out: list[Figure] = []
+    budget_figures: set[int] = set()
     budget_blocks = {
         id(b) for b in ctx.blocks if _BUDGET_CONTEXT.search(b.text) and _BUDGET_CONTEXT2.search(b.text)
     }
     budget_pages = {b.page for b in ctx.blocks if id(b) in budget_blocks}
+    thousands = {b.page for b in ctx.blocks if b.page in budget_pages and _THOUSANDS.search(b.text)}
     prev_count: _Cand | None = None
     prev_block = None
     for u in ctx.units:
@@ -558,12 +572,15 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
         prev_count = counted[-1] if counted else prev_count
         if u.page in budget_pages:
             have = [(c.start, c.end) for c in cands] + row_spans
-            cands += [c for c in _budget_figures(ctx, u) if not _overlaps((c.start, c.end), have)]
+            scale = 1000.0 if u.page in thousands else 1.0
+            cands += [c for c in _budget_figures(ctx, u, scale) if not _overlaps((c.start, c.end), have)]
         cands += rows
         for c in cands:
             if c.unit in _COUNT_UNITS and c.value > _MAX_COUNT:
                 continue  # "128 154 181 187" read as one number: cells of a flattened table row
             row = getattr(c, "row", False)
+            if c.budget:
+                budget_figures.add(len(out))
             out.append(
                 Figure(
                     text=(f"{' '.join(u.text[c.start:c.end].split())} ({c.subject})" if row else _window(u.text, c.start, c.end)),
@@ -579,6 +596,14 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
                     topics=ctx.topics(u.text),
                 )
             )
+    # an accounts table's amount that the page's prose also states, rounded
+    # ("Videreutlån 473 999" in thousands, "474 mill." in the text), once: in the prose
+    prose = [f for i, f in enumerate(out) if i not in budget_figures and f.unit == "kr"]
+    out = [
+        f for i, f in enumerate(out)
+        if i not in budget_figures
+        or not any(p.citation.page == f.citation.page and abs(p.value - f.value) <= 0.005 * f.value for p in prose)
+    ]
     # a sentence repeated on the same page (web pages often repeat a lead
     # paragraph) states its figures once
     seen: set[tuple] = set()

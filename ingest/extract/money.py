@@ -43,6 +43,16 @@ _PRE = re.compile(rf"(?P<cur>{_CUR})\s*(?P<num>{NUM})(?:\s*(?P<mag>{_MAG}))?", r
 # 800 000 kr | 60 mill. kr | 6,4 millioner kroner | 250,- | 29 millioner | 1 mrd.
 _POST = re.compile(rf"(?P<num>{NUM})(?:\s*(?P<mag>{_MAG}))?\s*(?P<cur>{_CUR})?", re.IGNORECASE)
 
+# "under en million", "ein milliard": the article "en/ein/ett" before a magnitude is the number one
+_ONE = re.compile(r"(?<![\w,.])(?:en|én|ein|eitt|ett)\s+(?P<mag>million|milliard|mill\.|mrd\.)(?!\w)", re.IGNORECASE)
+# "Hver leilighet vil koste 840.000": a price with no currency word; only whole thousands
+_PRICE = re.compile(
+    rf"\b(?:koste[rt]?|kostar|kosta|prisen\s+(?:er|blir|var|vil\s+bli)|pris\s+på)\s+"
+    rf"(?:(?:ca|cirka|om\s+lag|rundt|omkring|drøyt|snaut|nesten|over|under)\.?\s+)?"
+    rf"(?P<num>\d{{1,3}}(?:{_SEP}\d{{3}})+)(?!\d|,\d)",
+    re.IGNORECASE,
+)
+
 _BARE = re.compile(
     rf"^\W*(?:(?:totalt|samlet|sum|budsjett|kostnad\w*|ca|cirka|inntil|om lag|kr|kroner|nok)\b\.?:?\s*)*"
     rf"(?P<num>{NUMBER})\W*$",
@@ -92,9 +102,10 @@ def _masked(text: str) -> str:
 
 def find_money(text: str) -> list[Money]:
     """Every money amount in `text`: a number with a currency word (kr,
-    kroner, NOK, ',-') or a magnitude (mill., millioner, mrd.). A number with
-    a magnitude but followed by a count noun ("1 million innbyggere") is not
-    money."""
+    kroner, NOK, ',-') or a magnitude (mill., millioner, mrd.), "en million"
+    (the article as the number one before a magnitude), or whole thousands
+    priced by a verb ("vil koste 840.000"). A number with a magnitude but
+    followed by a count noun ("1 million innbyggere") is not money."""
     masked = _masked(text)
     found: list[Money] = []
     taken: list[tuple[int, int]] = []
@@ -119,6 +130,17 @@ def find_money(text: str) -> list[Money]:
                 continue
             taken.append((s, e))
             found.append(Money(num * _magnitude(mag), s, e, text[s:e].strip()))
+    for m in _ONE.finditer(masked):
+        if free(m.start(), m.end()) and not _NOT_MONEY_AFTER.match(masked, m.end()):
+            taken.append((m.start(), m.end()))
+            found.append(Money(_magnitude(m.group("mag")), m.start(), m.end(), text[m.start():m.end()].strip()))
+    for m in _PRICE.finditer(masked):
+        s, e = m.start("num"), m.end("num")
+        if free(s, e) and not _NOT_MONEY_AFTER.match(masked, e):
+            num = parse_number(m.group("num"))
+            if num is not None:
+                taken.append((s, e))
+                found.append(Money(num, s, e, text[s:e].strip()))
     found.sort(key=lambda x: x.start)
     return found
 
