@@ -125,8 +125,11 @@ class Index:
                     if folder is None:
                         raise EncoderModelError("the embedding model has no folder")
                     self._second = EncoderMeasureModel.load(folder)
-                except (EncoderModelError, OSError) as e:
+                except EncoderModelError as e:
                     log.warning("measures: the regression alone decides (%s)", e)
+                except Exception as e:  # a model folder it cannot read: ingest goes on without it
+                    log.warning("measures: the regression alone decides (the fine-tuned encoder did not load "
+                                "from %s: %s: %s)", folder, type(e).__name__, e)
         return self._second
 
     @property

@@ -104,3 +104,26 @@ def test_the_encoder_can_be_turned_off(tmp_path, monkeypatch):
         assert idx.second_opinion is None
     finally:
         idx.close()
+
+
+def test_a_model_the_adapters_do_not_fit_leaves_the_regression(tmp_path, caplog):
+    # a model folder of another shape (here: a config only) is refused with a
+    # reason, and ingest goes on with the regression deciding
+    import json as _json
+
+    from index.collection import Index
+
+    folder = tmp_path / "other-model"
+    folder.mkdir()
+    (folder / "config.json").write_text(_json.dumps({"hidden_size": 768, "num_hidden_layers": 12, "vocab_size": 30522}))
+
+    class _Other:
+        path = folder
+
+    idx = Index(tmp_path / "idx", encoder=_Other())
+    try:
+        with caplog.at_level("WARNING"):
+            assert idx.second_opinion is None
+        assert "hidden_size" in caplog.text and "regression alone" in caplog.text
+    finally:
+        idx.close()
