@@ -117,8 +117,8 @@ def test_a_model_the_adapters_do_not_fit_leaves_the_regression(tmp_path, caplog)
     folder.mkdir()
     (folder / "config.json").write_text(_json.dumps({"hidden_size": 768, "num_hidden_layers": 12, "vocab_size": 30522}))
 
-    class _Other:
-        path = folder
+    class _Other:  # what Index asks of an encoder here: its folder (and info, for a stored index)
+        path, info = folder, None
 
     idx = Index(tmp_path / "idx", encoder=_Other())
     try:
