@@ -84,6 +84,7 @@ sys.path.insert(0, str(REPO / "eval"))
 
 import extract_eval as E  # noqa: E402
 import train_measure_model as T  # noqa: E402
+from ingest.extract.encoder_model import TARGETS  # noqa: E402  (the maps that get adapters, as boso reads them)
 
 THRESHOLDS = (0.6, 0.7, 0.8, 0.9)
 
@@ -94,9 +95,6 @@ def model_dir() -> Path:
     return _resolve(None)[0]
 
 
-LORA_TARGETS = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
-                "intermediate.dense", "output.dense")
-"""The linear maps of a BERT layer that get low-rank adapters (`--lora`)."""
 
 
 def _lora_linear(base, rank: int, alpha: float):
@@ -128,7 +126,7 @@ def build(folder: Path, train_layers: int, lora: int = 0, depth: int = 12):
         enc.encoder.layer = layers = layers[:depth]
     for layer in layers[max(0, len(layers) - train_layers):]:
         if lora:
-            for name in LORA_TARGETS:
+            for name in TARGETS:
                 parent_name, _, attr = name.rpartition(".")
                 parent = layer.get_submodule(parent_name)
                 setattr(parent, attr, _lora_linear(getattr(parent, attr), lora, 2.0 * lora))

@@ -7,7 +7,7 @@ This model reads them with the embedding model's own encoder: the installed
 multilingual-e5-small (`boso model install`) with low-rank adapters (LoRA,
 rank 16) on the linear maps of its top six layers and a linear head on the
 mean-pooled output. Only the adapters and the head are trained and shipped
-(``ingest/data/measure_adapter.npz``, ~1.3 MB in float16); the base weights
+(``ingest/data/measure_adapter.npz``, 1.2 MB in float16); the base weights
 come from the installed model folder, so nothing is downloaded.
 
 `learned.learned_measures` uses it as a second opinion: a sentence the rules
@@ -24,21 +24,18 @@ folders): `EncoderMeasureModel.load(folder)`; `index.collection` passes
 the embedding model's folder, unless ``BOSO_MEASURE_ENCODER=0``. It runs in
 float32 torch, exactly the arithmetic it was trained in, so its threshold
 holds as measured. Cost: ~40 ms a scored sentence on one thread, about 110
-ms of extraction a page against 35 without it (bench/results/extract.md); loading it takes ~7 s
-and ~470 MB, once per process (`unload` frees it).
+ms of extraction a page against 35 without it (bench/results/extract.md);
+loading it takes ~7 s and ~470 MB, once per process (`unload` frees it).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-
-log = logging.getLogger(__name__)
 
 ADAPTER_FILE = Path(__file__).resolve().parent.parent / "data" / "measure_adapter.npz"
 TARGETS = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
