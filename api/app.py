@@ -130,7 +130,7 @@ def create_app(index_dir: Path | str, *, index: Index | None = None, warm: bool 
         municipality: Annotated[str | None, Query(max_length=100)] = None,
         doc_type: Annotated[str | None, Query(max_length=40)] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,  # SQLite's integers end at 2**63
     ) -> dict[str, Any]:
         params = SearchParams(q="-", municipality=municipality, doc_type=doc_type)
         params.validate()

@@ -69,6 +69,13 @@ def test_bad_parameters_are_4xx_with_reason(client, params, fragment):
     assert fragment in r.text
 
 
+def test_a_huge_documents_offset_is_a_4xx_not_a_crash(client):
+    # found by the contract test: SQLite cannot hold 2**64
+    r = client.get("/documents", params={"offset": 2**64})
+    assert r.status_code == 422 and "offset" in r.text
+    assert client.get("/documents", params={"offset": 1_000_000}).json()["documents"] == []
+
+
 def test_documents_pages_and_file(client, sample_index):
     docs = client.get("/documents", params={"municipality": "Asker", "limit": 100}).json()
     pdf = next(d for d in docs["documents"] if d["source"] == "pdf/asker__programplan-boso-2012-2015.pdf")
