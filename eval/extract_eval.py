@@ -516,7 +516,8 @@ def fmt(x: float | None) -> str:
 
 def second_opinion():
     """The fine-tuned encoder as `boso ingest` uses it (see
-    `index.collection.Index.second_opinion`), or None when it cannot load."""
+    `index.collection.Index.second_opinion`); raises when it cannot load,
+    so a score is never silently the regression's."""
     from index.embed import _resolve
     from ingest.extract.encoder_model import EncoderMeasureModel
 

@@ -71,6 +71,7 @@ ONNX Runtime was measured too (300 corpus sentences, one thread): float32
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -228,8 +229,6 @@ def write_adapter(a: argparse.Namespace, enc, head, docs: list[dict]) -> None:
         "trained": dt.date.today().isoformat(), "documents": counts,
         "sentences": sum(len(d["y"]) for d in docs), "positives": int(sum(sum(d["y"]) for d in docs)),
     }
-    import json
-
     np.savez_compressed(a.write, meta=np.array(json.dumps(meta, ensure_ascii=False)), **arrays)
     texts = [s.text for d in docs[:40] for s in d["sentences"]][:300]
     from transformers import AutoTokenizer

@@ -404,12 +404,12 @@ def _budget_figures(ctx: Context, u: Unit, scale: float = 1.0) -> list[_Cand]:
     out: list[_Cand] = []
     masked = _masked(u.text)
     for m in _BUDGET_AMOUNT.finditer(masked):
-        before = masked[: m.start()].rstrip()
         # (a minus sign belongs to the amount: "… 520 000 - 46 001" is the next column,
         # "videreutlån- 222 850" the row's first)
-        if not before or before.rstrip(" -–\u2212")[-1:].isdigit() or find_money(u.text[max(0, m.start() - 4): m.end()]):
+        before = re.sub(r"[\s\-–\u2212]+$", "", masked[: m.start()])
+        if not before or before[-1].isdigit() or find_money(u.text[max(0, m.start() - 4): m.end()]):
             continue
-        label = re.findall(r"[^\d]{1,60}$", before.rstrip(" -–\u2212"))
+        label = re.findall(r"[^\d]{1,60}$", before)
         v = parse_number(m.group(0))
         if v is None or v < 1000:
             continue
@@ -549,8 +549,7 @@ _MAX_COUNT = 10_000_000
 
 
 def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
-    out: list[Figure] = []
-    budget_figures: set[int] = set()
+    out: list[tuple[Figure, bool]] = []  # (figure, read from an accounts table)
     budget_blocks = {
         id(b) for b in ctx.blocks if _BUDGET_CONTEXT.search(b.text) and _BUDGET_CONTEXT2.search(b.text)
     }
@@ -579,9 +578,7 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
             if c.unit in _COUNT_UNITS and c.value > _MAX_COUNT:
                 continue  # "128 154 181 187" read as one number: cells of a flattened table row
             row = getattr(c, "row", False)
-            if c.budget:
-                budget_figures.add(len(out))
-            out.append(
+            out.append((
                 Figure(
                     text=(f"{' '.join(u.text[c.start:c.end].split())} ({c.subject})" if row else _window(u.text, c.start, c.end)),
                     citation=ctx.citation(u.page, u.block.section_text),
@@ -594,21 +591,22 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
                     breakdown=c.breakdown or {},
                     municipality=ctx.municipality,
                     topics=ctx.topics(u.text),
-                )
-            )
+                ),
+                c.budget,
+            ))
     # an accounts table's amount that the page's prose also states, rounded
     # ("Videreutlån 473 999" in thousands, "474 mill." in the text), once: in the prose
-    prose = [f for i, f in enumerate(out) if i not in budget_figures and f.unit == "kr"]
-    out = [
-        f for i, f in enumerate(out)
-        if i not in budget_figures
+    prose = [f for f, table in out if not table and f.unit == "kr"]
+    kept = [
+        f for f, table in out
+        if not table
         or not any(p.citation.page == f.citation.page and abs(p.value - f.value) <= 0.005 * f.value for p in prose)
     ]
     # a sentence repeated on the same page (web pages often repeat a lead
     # paragraph) states its figures once
     seen: set[tuple] = set()
     unique: list[Figure] = []
-    for f in out:
+    for f in kept:
         key = (f.citation.page, " ".join(f.text.split()).lower(), f.value, f.unit)
         if key not in seen:
             seen.add(key)

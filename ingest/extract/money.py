@@ -110,8 +110,11 @@ def find_money(text: str) -> list[Money]:
     found: list[Money] = []
     taken: list[tuple[int, int]] = []
 
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+    def take(s: int, e: int, amount: float) -> None:
+        """Record an amount at [s, e) unless an earlier pattern already has that text."""
+        if all(e <= a or s >= b for a, b in taken):
+            taken.append((s, e))
+            found.append(Money(amount, s, e, text[s:e].strip()))
 
     for rx in (_PRE, _POST):
         for m in rx.finditer(masked):
@@ -125,22 +128,14 @@ def find_money(text: str) -> list[Money]:
                 continue
             if not mag and m.group("num").lower() in WORD_NUMBERS:
                 continue  # "to kr" — too weak
-            s, e = m.start(), m.end()
-            if not free(s, e):
-                continue
-            taken.append((s, e))
-            found.append(Money(num * _magnitude(mag), s, e, text[s:e].strip()))
+            take(m.start(), m.end(), num * _magnitude(mag))
     for m in _ONE.finditer(masked):
-        if free(m.start(), m.end()) and not _NOT_MONEY_AFTER.match(masked, m.end()):
-            taken.append((m.start(), m.end()))
-            found.append(Money(_magnitude(m.group("mag")), m.start(), m.end(), text[m.start():m.end()].strip()))
+        if not _NOT_MONEY_AFTER.match(masked, m.end()):
+            take(m.start(), m.end(), _magnitude(m.group("mag")))
     for m in _PRICE.finditer(masked):
-        s, e = m.start("num"), m.end("num")
-        if free(s, e) and not _NOT_MONEY_AFTER.match(masked, e):
-            num = parse_number(m.group("num"))
-            if num is not None:
-                taken.append((s, e))
-                found.append(Money(num, s, e, text[s:e].strip()))
+        num = parse_number(m.group("num"))
+        if num is not None and not _NOT_MONEY_AFTER.match(masked, m.end("num")):
+            take(m.start("num"), m.end("num"), num)
     found.sort(key=lambda x: x.start)
     return found
 
