@@ -124,9 +124,44 @@ def _run_ingest(idx, paths: list[Path], *, delete_missing: bool = False, quiet: 
     summary = idx.ingest(paths, delete_missing=delete_missing, progress=not quiet, on_outcome=show)
     if not quiet:
         _err(f"ingest: {summary.line()} — index {idx.folder}")
+        if summary.count("reextracted"):
+            _err(_REEXTRACTED_WHY)
         for o in summary.failed:
             _err(f"  error: {o.error}")
     return summary
+
+
+_REEXTRACTED_WHY = (
+    "  (reextracted: unchanged files whose measures, figures and recommendations an older "
+    "extractor produced; their items were extracted again, nothing was re-embedded)"
+)
+
+
+@app.command()
+def reextract(
+    index: IndexOpt = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every document, not only those an older extractor did.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Extract measures, figures and recommendations again from the indexed
+    files (after an update changed the extractor; `boso ingest` and `boso
+    run` do this by themselves for the files they are given). Nothing is
+    re-embedded. A file that is gone or changed keeps its items and is
+    reported."""
+    idx = _open(index)
+    try:
+        summary = idx.reextract(everything=everything, progress=not as_json and sys.stderr.isatty())
+    finally:
+        idx.close()
+    if as_json:
+        typer.echo(json.dumps([asdict(o) for o in summary.outcomes], ensure_ascii=False, indent=2))
+    else:
+        n = summary.count("reextracted")
+        items = sum(o.items for o in summary.outcomes if o.status == "reextracted")
+        typer.echo(f"reextracted {n} documents ({items} items), {len(summary.failed)} failed — index {idx.folder}")
+        for o in summary.failed:
+            _err(f"  error: {o.error}")
+    raise typer.Exit(1 if summary.failed else 0)
 
 
 @app.command()

@@ -55,12 +55,13 @@ def default_index_dir() -> Path:
 @dataclass
 class IngestOutcome:
     path: str
-    status: str  # added, replaced, unchanged, failed, deleted
+    status: str  # added, replaced, reextracted, unchanged, failed, deleted
     doc_id: str | None = None
     chunks: int = 0
     error: str | None = None
     duplicate_of: str | None = None
     seconds: float = 0.0
+    items: int = 0  # measures, recommendations and figures extracted (reextracted)
 
 
 @dataclass
@@ -76,6 +77,8 @@ class IngestSummary:
 
     def line(self) -> str:
         parts = [f"{self.count(s)} {s}" for s in ("added", "replaced", "unchanged", "deleted", "failed")]
+        if self.count("reextracted"):
+            parts.insert(2, f"{self.count('reextracted')} reextracted")
         return ", ".join(parts)
 
 
@@ -106,6 +109,7 @@ class Index:
         self._analyzer: Any = None
         self._dirty = False
         self._in_txn = False
+        self._stamps: dict[str, str | None] = {}  # doc_id → extractor stamp, read per batch
         self._load_generation()
 
     # -- components ---------------------------------------------------------
@@ -394,6 +398,7 @@ class Index:
             # files': fail the batch once with its message instead.
             self.encoder  # noqa: B018
         known = self.store.all_paths()
+        self._stamps = self.store.extractors()
         overrides: dict[Path, dict[str, dict]] = {}
         summary = IngestSummary()
         bar = None
@@ -415,7 +420,7 @@ class Index:
                     on_outcome(outcome)
                 if bar:
                     bar.update(1)
-                if outcome.status in ("added", "replaced"):
+                if outcome.status in ("added", "replaced", "reextracted"):
                     staged += 1
                     if staged >= commit_every:
                         self.commit()
@@ -451,6 +456,8 @@ class Index:
             return IngestOutcome(path=str(file), status="failed", error=f"{file}: unreadable ({e})")
         old = known.get(abspath)
         if old == doc_id:
+            if self._extraction_stale(doc_id):
+                return self._reextract_one(file, doc_id)
             return IngestOutcome(path=str(file), status="unchanged", doc_id=doc_id)
         if old is None and self.store.has_document(doc_id):
             # byte-identical to a document indexed from another path
@@ -473,7 +480,89 @@ class Index:
             doc_id=result.document.doc_id,
             chunks=len(result.chunks),
             duplicate_of=dup,
+            items=len(result.measures) + len(result.recommendations) + len(result.figures),
         )
+
+    # -- re-extraction ------------------------------------------------------
+    def _extraction_stale(self, doc_id: str) -> bool:
+        """Whether a document's items came from another extractor than the
+        current one (`ingest.extract.extractor_stamp`). Answered without
+        loading the fine-tuned encoder unless the items look stale."""
+        from ingest.extract import extractor_stamp
+
+        stored = self._stamps.get(doc_id)
+        wanted = os.environ.get("BOSO_MEASURE_ENCODER", "1") != "0"
+        if stored == extractor_stamp(wanted):
+            return False
+        return stored != extractor_stamp(self.second_opinion is not None)
+
+    def _reextract_one(self, path: Path | str, doc_id: str) -> IngestOutcome:
+        """Extract a document's items again from its unchanged file and stage
+        them in place of the old ones. Chunks, vectors and the lexical index
+        are untouched. On failure the old items stay and the outcome names
+        the file and the problem."""
+        from ingest.pipeline import extract_again
+
+        t0 = time.perf_counter()
+        source = self.store.document(doc_id)["source"]
+        try:
+            items = extract_again(Path(path), doc_id, source, self.store.document_metadata(doc_id),
+                                  second=self.second_opinion)
+        except IngestError as e:
+            return IngestOutcome(path=str(path), status="failed", doc_id=doc_id,
+                                 error=f"{e}; its items from the earlier extraction are kept")
+        self.begin()
+        self.store.replace_items(items)
+        self._stamps[doc_id] = items.extractor
+        n = len(items.measures) + len(items.recommendations) + len(items.figures)
+        return IngestOutcome(path=str(path), status="reextracted", doc_id=doc_id, items=n,
+                             seconds=time.perf_counter() - t0)
+
+    def stale_extractions(self) -> list[str]:
+        """doc_ids whose items an older extractor produced."""
+        self._stamps = self.store.extractors()
+        return [d for d in self._stamps if self._extraction_stale(d)]
+
+    def reextract(
+        self,
+        *,
+        everything: bool = False,
+        progress: bool = False,
+        on_outcome: Callable[[IngestOutcome], None] | None = None,
+    ) -> IngestSummary:
+        """Extract the items of indexed documents again from their files:
+        those an older extractor produced, or with `everything` all of them.
+        Nothing is read but the files themselves and nothing is embedded; a
+        file that is gone, changed or now unreadable is reported and keeps
+        its items. (`ingest` does the same for the unchanged files it is
+        given.)"""
+        self._stamps = self.store.extractors()
+        doc_ids = list(self._stamps) if everything else self.stale_extractions()
+        paths = {d: p for p, d in self.store.all_paths().items()}
+        summary = IngestSummary()
+        bar = None
+        if progress and len(doc_ids) > 1:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(doc_ids), unit="file", desc="re-extract", leave=False)
+        try:
+            for i, doc_id in enumerate(doc_ids, start=1):
+                outcome = self._reextract_one(paths[doc_id], doc_id)
+                summary.outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome)
+                if bar:
+                    bar.update(1)
+                if i % 25 == 0:
+                    self.commit()
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        finally:
+            if bar:
+                bar.close()
+        return summary
 
     # -- search -------------------------------------------------------------
     def search(

@@ -21,9 +21,12 @@ from ingest.records import (
     Citation,
     Cost,
     Document,
+    ExtractedItems,
+    Field,
     Figure,
     IngestResult,
     Measure,
+    Metadata,
     Recommendation,
 )
 
@@ -100,6 +103,13 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE INDEX IF NOT EXISTS items_doc ON items(doc_id);
 CREATE INDEX IF NOT EXISTS items_type ON items(type);
+-- which extractor (ingest.extract.extractor_stamp) produced a document's
+-- items; an index built before this table has no rows, so all are stale
+CREATE TABLE IF NOT EXISTS extraction (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    extractor TEXT NOT NULL,
+    extracted_at REAL NOT NULL
+);
 """
 
 DOC_COLUMNS = (
@@ -311,21 +321,35 @@ class Store:
                 ),
             )
             vids.append(int(cur.lastrowid))
+        self._insert_items(doc.doc_id, md.municipality.value, result.measures, result.recommendations,
+                           result.figures)
+        if result.extractor:
+            self._set_extractor(doc.doc_id, result.extractor)
+        return vids
+
+    def _insert_items(
+        self,
+        doc_id: str,
+        municipality: str | None,
+        measures: Sequence[Measure],
+        recommendations: Sequence[Recommendation],
+        figures: Sequence[Figure],
+    ) -> None:
         items: list[tuple[str, Any]] = (
-            [("measure", m) for m in result.measures]
-            + [("recommendation", r) for r in result.recommendations]
-            + [("figure", f) for f in result.figures]
+            [("measure", m) for m in measures]
+            + [("recommendation", r) for r in recommendations]
+            + [("figure", f) for f in figures]
         )
         rows = []
         for kind, it in items:
             y0, y1 = _period(it)
             rows.append(
                 (
-                    doc.doc_id,
+                    doc_id,
                     kind,
                     it.citation.page,
                     it.citation.section,
-                    it.municipality or md.municipality.value,
+                    it.municipality or municipality,
                     y0,
                     y1,
                     _pipe(getattr(it, "topics", [])),
@@ -339,7 +363,40 @@ class Store:
             "target_groups, text, data_json) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
-        return vids
+
+    def _set_extractor(self, doc_id: str, extractor: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO extraction(doc_id, extractor, extracted_at) VALUES (?,?,?)",
+            (doc_id, extractor, time.time()),
+        )
+
+    def replace_items(self, items: ExtractedItems) -> None:
+        """Replace a document's items with ones extracted again. Caller
+        holds the transaction."""
+        row = self.db.execute("SELECT municipality FROM documents WHERE doc_id=?", (items.doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(items.doc_id)
+        self.db.execute("DELETE FROM items WHERE doc_id=?", (items.doc_id,))
+        self._insert_items(items.doc_id, row[0], items.measures, items.recommendations, items.figures)
+        self._set_extractor(items.doc_id, items.extractor)
+
+    def extractors(self) -> dict[str, str | None]:
+        """doc_id → the extractor stamp of its items (None: extracted before
+        stamps were kept)."""
+        return {
+            r[0]: r[1]
+            for r in self.db.execute(
+                "SELECT d.doc_id, e.extractor FROM documents d LEFT JOIN extraction e USING(doc_id)"
+            )
+        }
+
+    def document_metadata(self, doc_id: str) -> Metadata:
+        """The metadata a document was described by at ingest."""
+        row = self.db.execute("SELECT metadata_json FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        stored = json.loads(row[0] or "{}")
+        return Metadata(**{k: Field(**v) for k, v in stored.items() if k in Metadata.__dataclass_fields__})
 
     def delete_document(self, doc_id: str) -> list[int]:
         """Delete a document and everything derived from it; returns the

@@ -25,12 +25,12 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ingest.chunk import chunk_document
 from ingest.dedupe import document_id, find_duplicate, fingerprint
-from ingest.extract import extract_items
+from ingest.extract import extract_items, extractor_stamp
 from ingest.extract.learned import SecondOpinion
 from ingest.manifest import KNOWN_KEYS, load_overrides
 from ingest.metadata import infer_metadata
 from ingest.readers import SUFFIXES, read_file
-from ingest.records import Document, IngestError, IngestResult, Table
+from ingest.records import Document, ExtractedItems, IngestError, IngestResult, Metadata, Table
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,15 @@ def fingerprint_text(doc: Document) -> str:
     return "\n\n".join(parts)
 
 
+def _read(path: Path):
+    try:
+        return read_file(path)
+    except IngestError:
+        raise
+    except Exception as e:  # a reader choking on odd input is still bad input
+        raise IngestError(str(path), "unreadable", f"{type(e).__name__}: {e}") from e
+
+
 def ingest_file(
     path: Path,
     root: Path,
@@ -143,13 +152,7 @@ def ingest_file(
     except OSError as e:
         raise IngestError(str(path), "unreadable", e.strerror or type(e).__name__) from e
 
-    try:
-        extracted = read_file(path)
-    except IngestError:
-        raise
-    except Exception as e:  # a reader choking on odd input is still bad input
-        raise IngestError(str(path), "unreadable", f"{type(e).__name__}: {e}") from e
-
+    extracted = _read(path)
     stage = "metadata"
     try:
         override = _override_for(overrides, source)
@@ -171,14 +174,45 @@ def ingest_file(
         stage = "fingerprint"
         doc.fingerprint = fingerprint(fingerprint_text(doc))
         measures, recommendations, figures = [], [], []
+        stamp = None
         if extract:
             stage = "extraction"
             measures, recommendations, figures = extract_items(doc, second=second)
+            stamp = extractor_stamp(second is not None)
     except IngestError:
         raise
     except Exception as e:
         raise IngestError(str(path), "internal", f"{stage} failed: {type(e).__name__}: {e}") from e
-    return IngestResult(doc, chunks, list(measures), list(recommendations), list(figures))
+    return IngestResult(doc, chunks, list(measures), list(recommendations), list(figures), extractor=stamp)
+
+
+def extract_again(
+    path: Path, doc_id: str, source: str, metadata: Metadata, *, second: SecondOpinion | None = None,
+) -> ExtractedItems:
+    """The items of an indexed document, extracted again from its file with
+    the current extractor: the file is read as at ingest and described by
+    the metadata stored then, so only the items can differ. Raises
+    :class:`IngestError` naming the file when it is gone, unreadable, or no
+    longer the bytes that were indexed (cause ``changed``: ingest it
+    again)."""
+    path = Path(path)
+    try:
+        current, sha = document_id(path)
+    except FileNotFoundError as e:
+        raise IngestError(str(path), "unreadable", "file not found") from e
+    except OSError as e:
+        raise IngestError(str(path), "unreadable", e.strerror or type(e).__name__) from e
+    if current != doc_id:
+        raise IngestError(str(path), "changed", "the file changed since it was indexed; ingest it again")
+    extracted = _read(path)
+    doc = Document(doc_id=doc_id, source=source, format=extracted.format, pages=extracted.pages,
+                   metadata=metadata, sha256=sha)
+    try:
+        measures, recommendations, figures = extract_items(doc, second=second)
+    except Exception as e:
+        raise IngestError(str(path), "internal", f"extraction failed: {type(e).__name__}: {e}") from e
+    return ExtractedItems(doc_id, extractor_stamp(second is not None), list(measures), list(recommendations),
+                          list(figures))
 
 
 # --------------------------------------------------------------------------

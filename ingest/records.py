@@ -234,6 +234,21 @@ class IngestResult:
     measures: list[Measure] = field(default_factory=list)
     recommendations: list[Recommendation] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    extractor: str | None = None
+    """`ingest.extract.extractor_stamp` of what extracted the items; None when
+    extraction was not run."""
+
+
+@dataclass
+class ExtractedItems:
+    """A document's items extracted again from its unchanged file, by the
+    extractor `extractor` (`ingest.pipeline.extract_again`)."""
+
+    doc_id: str
+    extractor: str
+    measures: list[Measure] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
 
 
 def to_dict(obj: Any) -> dict[str, Any]:

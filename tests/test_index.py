@@ -179,3 +179,84 @@ def test_snippets_mark_exactly_what_whole_text_highlighting_marks(sample_index, 
         plain = html.unescape(h.snippet.replace("<mark>", "").replace("</mark>", "")).strip("…")
         assert plain in h.text
     assert marked_any
+
+
+def _items(idx: Index, doc_id: str) -> list[tuple]:
+    rows = idx.store.items(doc_ids=[doc_id], limit=10_000)
+    return sorted((r["item"].citation.page, type(r["item"]).__name__, r["item"].text) for r in rows)
+
+
+def _of(idx: Index, doc_id: str, kind: str) -> list:
+    return [r["item"] for r in idx.store.items(doc_ids=[doc_id], types=[kind], limit=10_000)]
+
+
+def test_items_of_an_older_extractor_are_extracted_again_without_reembedding(shared_corpus, tmp_path):
+    """An update that changes the extractor reaches an existing index: `ingest`
+    (so `boso run`) extracts the items of unchanged files again, and `boso
+    reextract` does it for every indexed file. Chunks and vectors stay; a
+    file that is gone or changed keeps its items and is named."""
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from ingest.extract import extractor_stamp
+    from ingest.records import ExtractedItems
+
+    folder = tmp_path / "idx"
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    plan = docs / "baerum-plan.pdf"
+    plan.write_bytes((shared_corpus / "pdf" / "baerum__programplan-boso-2010.pdf").read_bytes())
+    seed = docs / "asker.txt"
+    seed.write_bytes((shared_corpus / "seeds" / "001_5ce3752c033720c9.txt").read_bytes())
+    idx = Index(folder)
+    idx.ingest([docs])
+    plan_id = idx.store.doc_id_for_path(str(plan.resolve()))
+    seed_id = idx.store.doc_id_for_path(str(seed.resolve()))
+    full = _items(idx, plan_id)
+    rambøll = [r for r in _of(idx, plan_id, "recommendation") if r.by == "Rambøll"]
+    assert len(rambøll) >= 8
+    stats = idx.stats()
+    assert idx.store.extractors() == {plan_id: extractor_stamp(True), seed_id: extractor_stamp(True)}
+
+    # the plan's items as an older extractor left them: one measure, no recommendations
+    first = _of(idx, plan_id, "measure")[:1]
+    with idx.store.transaction():
+        idx.store.replace_items(ExtractedItems(plan_id, "older-extractor", measures=first))
+    assert len(_items(idx, plan_id)) == 1
+    idx.close()
+
+    idx = Index(folder)
+    summary = idx.ingest([docs])
+    assert [(Path(o.path).name, o.status) for o in summary.outcomes] == [("asker.txt", "unchanged"), ("baerum-plan.pdf", "reextracted")]
+    assert "1 reextracted" in summary.line()
+    assert _items(idx, plan_id) == full
+    cost = [m for m in _of(idx, plan_id, "measure") if m.cost and m.cost.amount_nok == 800_000]
+    assert cost, "the 4.2.3 measure with 'Totalt kr 800 000' is back"
+    after = idx.stats()
+    assert (after["generation"], after["chunks"], after["vectors"]) == (stats["generation"], stats["chunks"], stats["vectors"])
+    assert idx.store.extractors()[plan_id] == extractor_stamp(True)
+    assert idx.stale_extractions() == []
+
+    # a changed file and a missing one: reported by name, their items kept
+    with idx.store.transaction():
+        idx.store.replace_items(ExtractedItems(plan_id, "older-extractor", measures=first))
+        idx.store.replace_items(ExtractedItems(seed_id, "older-extractor", measures=first))
+    plan.write_bytes(plan.read_bytes() + b"\n% changed\n")
+    seed.unlink()
+    summary = idx.reextract()
+    errors = sorted(o.error for o in summary.failed)
+    assert len(errors) == 2 and "asker.txt: unreadable (file not found)" in errors[0]
+    assert "baerum-plan.pdf: changed" in errors[1] and "ingest it again" in errors[1]
+    assert all("items from the earlier extraction are kept" in e for e in errors)
+    assert _items(idx, plan_id) == [(first[0].citation.page, "Measure", first[0].text)]
+    idx.close()
+
+    # the CLI: `boso reextract --all` does every document whose file is there
+    seed.write_bytes((shared_corpus / "seeds" / "001_5ce3752c033720c9.txt").read_bytes())
+    plan.write_bytes((shared_corpus / "pdf" / "baerum__programplan-boso-2010.pdf").read_bytes())
+    out = CliRunner().invoke(cli, ["reextract", "--all", "--index", str(folder)])
+    assert out.exit_code == 0, out.output
+    assert "reextracted 2 documents" in out.output
+    idx = Index(folder)
+    assert _items(idx, plan_id) == full and idx.stale_extractions() == []
+    idx.close()
