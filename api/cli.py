@@ -291,6 +291,7 @@ def serve(
 ) -> None:
     """Serve the HTTP API and web interface."""
     folder = _index_dir(index)
+    _warn_outdated_items(folder)
     typer.echo(
         f"boso: serving index {folder} on http://{host}:{port}/  (API docs: /docs)"
         + (f", {workers} worker processes" if workers > 1 else "")
@@ -303,6 +304,21 @@ def serve(
         uvicorn.run(create_app(folder, warm=True), host=host, port=port, log_level="warning")
         return
     _serve_workers(folder, host, port, workers)
+
+
+def _warn_outdated_items(folder: Path) -> None:
+    from index.collection import DB_NAME, Index
+
+    if not (folder / DB_NAME).exists():
+        return
+    idx = Index(folder)
+    try:
+        n = idx.outdated_items()
+    finally:
+        idx.close()
+    if n:
+        _err(f"boso: {n} documents have measures, figures and recommendations from an older extractor; "
+             f"`boso reextract --index {folder}` extracts them again (nothing is re-embedded)")
 
 
 def _serve_workers(folder: Path, host: str, port: int, workers: int) -> None:

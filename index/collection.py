@@ -484,6 +484,16 @@ class Index:
         )
 
     # -- re-extraction ------------------------------------------------------
+    def outdated_items(self) -> int:
+        """How many documents have items from another extractor than the one
+        this process would use (without loading the fine-tuned encoder to
+        find out whether it would load: it is assumed to, unless
+        ``BOSO_MEASURE_ENCODER=0``)."""
+        from ingest.extract import extractor_stamp
+
+        wanted = extractor_stamp(os.environ.get("BOSO_MEASURE_ENCODER", "1") != "0")
+        return sum(1 for stamp in self.store.extractors().values() if stamp != wanted)
+
     def _extraction_stale(self, doc_id: str) -> bool:
         """Whether a document's items came from another extractor than the
         current one (`ingest.extract.extractor_stamp`). Answered without
@@ -747,6 +757,7 @@ class Index:
         s["vectors"] = len(self._vectors) if self._vectors is not None else 0
         s["ann"] = bool(self._vectors is not None and self._vectors.is_ann)
         s["folder"] = str(self.folder)
+        s["outdated_items"] = self.outdated_items()
         return s
 
     def close(self) -> None:

@@ -223,6 +223,7 @@ def test_items_of_an_older_extractor_are_extracted_again_without_reembedding(sha
     with idx.store.transaction():
         idx.store.replace_items(ExtractedItems(plan_id, "older-extractor", measures=first))
     assert len(_items(idx, plan_id)) == 1
+    assert idx.stats()["outdated_items"] == 1
     idx.close()
 
     idx = Index(folder)
@@ -235,7 +236,7 @@ def test_items_of_an_older_extractor_are_extracted_again_without_reembedding(sha
     after = idx.stats()
     assert (after["generation"], after["chunks"], after["vectors"]) == (stats["generation"], stats["chunks"], stats["vectors"])
     assert idx.store.extractors()[plan_id] == extractor_stamp(True)
-    assert idx.stale_extractions() == []
+    assert idx.stale_extractions() == [] and idx.stats()["outdated_items"] == 0
 
     # a changed file and a missing one: reported by name, their items kept
     with idx.store.transaction():
