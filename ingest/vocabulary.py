@@ -170,6 +170,10 @@ class Vocabulary:
         """Labels of recommending organisations named in `text`."""
         return [self.concepts["recommender"][k].label for k in self._keys(text, "recommender")]
 
+    def recommender_label(self, key: str) -> str:
+        """The label of the recommending organisation `key` ([recommenders.key])."""
+        return self.concepts["recommender"][key].label
+
     # ------------------------------------------------------------ lookups --
     def topic_ids(self) -> list[str]:
         return list(self.concepts.get("topic", {}))

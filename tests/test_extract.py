@@ -551,6 +551,40 @@ def test_requests_and_opinions_with_advice_are_recommendations(text, by):
     assert [r.by for r in recs] == ([by] if by else []), text
 
 
+def test_who_advises_is_the_sentences_own_subject_when_it_names_one():
+    """After a paragraph on Rambøll's foranalyse, the municipality's own
+    bodies proposing something are not Rambøll advising; an auditor or a
+    control committee advising in its own name is that adviser; a report's
+    finding that something should be done is the reported organisation's
+    advice; Husbanken named after "bør" is not the adviser."""
+    text = (
+        "Saksframlegg: deltakelse i boligsosialt utviklingsprogram\n\n"
+        "Rambøll gjennomførte en foranalyse for kommunen i 2012. "
+        "Foranalysen pekte på behovet for en samlet boligsosial handlingsplan.\n\n"
+        "Rådmannen foreslår at kommunen søker om deltakelse i Husbankens utviklingsprogram.\n\n"
+        "Arbeidsgruppen anbefaler at det opprettes en tverrfaglig boligtildelingsgruppe.\n\n"
+        "Revisjonen tilrår at kommunen lagar ein plan for vedlikehald av dei kommunale bustadene.\n\n"
+        "Kontrollutvalget anbefaler kommunestyret å be rådmannen innføre en felles venteliste.\n\n"
+        "Evalueringen viser at kommunen bør styrke booppfølgingen av personer med rusproblemer.\n\n"
+        "Husbanken har anbefalt kommunen å ta i bruk tilvisningsavtaler med private utbyggere.\n\n"
+        "Kommunen bør søke Husbanken om tilskudd til utleieboliger. "
+        "Revisjonen av boligplanen bør starte i 2024."
+    )
+    _, recs, _ = extract_items(_doc(text))
+    # (the last two: the foranalyse's author is the document's adviser)
+    assert [(r.text.split()[0], r.by) for r in recs] == [
+        ("Revisjonen", "Kommunerevisjonen"),
+        ("Kontrollutvalget", "Kontrollutvalget"),
+        ("Evalueringen", "Rambøll"),
+        ("Husbanken", "Husbanken"),
+        ("Kommunen", "Rambøll"),
+        ("Revisjonen", "Rambøll"),
+    ]
+    # a finding that something must be done is not advice
+    text = "Telemarksforsking har evaluert prosjektet. Evalueringen viser at mange må vente lenge på bolig."
+    assert extract_items(_doc(text))[1] == []
+
+
 def test_areas_an_analysis_pointed_out_are_one_recommendation_each():
     text = ("Rambøll gjorde en foranalyse i 2014 som pekte på noen områder kommunen kunne bli bedre på: "
             "blant annet å få tydeligere roller i tildelingen, og få bedre utnyttelse av de kommunale boligene.")

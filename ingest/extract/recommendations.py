@@ -48,7 +48,11 @@ _CONTEXT_CUE = re.compile(
     r"anbefal|foranalyse|analyse|rapport|evaluer|undersøkelse|funn|konklu|forsker|utredning",
     re.IGNORECASE,
 )
-_SENTENCE_ONLY = {"Husbanken"}
+_SENTENCE_ONLY = {"Husbanken", "Kontrollutvalget"}
+"""Named in nearly every text, or a body of the municipality: counts only as
+the subject of its own advice ("Husbanken anbefaler …", "Kontrollutvalget
+anbefaler …"), never carried to the sentences after it, and not when named
+after the verb ("Kommunen bør søke Husbanken om tilskudd")."""
 _AUTHOR_CUE = re.compile(r"oppdragsutfør|utført av|utarbeid(?:et|a) av|forfatt|skrive av|skrevet av", re.IGNORECASE)
 _ASK = re.compile(
     r"\b(?:ber|bad|ba)\s+(?:\S+\s+){0,3}?om\s+(?:å|at)\b|\b(?:bes|bedes)\s+(?:også\s+)?om\s+å\b"
@@ -86,6 +90,39 @@ _OPINION = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _LIST_END = re.compile(r"^(?:anbefalingene|disse|dette|det)\b", re.IGNORECASE)
+_OWN_VOICE = re.compile(
+    r"^(?:rådmannen|rådmann|kommunedirektøren|kommunedirektør|administrasjonen|arbeidsgruppa|arbeidsgruppen"
+    r"|prosjektgruppa|prosjektgruppen|styringsgruppa|styringsgruppen|formannskapet|kommunestyret|bystyret"
+    r"|utvalget|utvalet|ordføreren|kommunalsjefen)\b",
+    re.IGNORECASE,
+)
+"""The municipality's own bodies as the subject ("Rådmannen foreslår at …",
+"Arbeidsgruppen anbefaler …"): their proposals are the municipality's own,
+not advice from the organisation the text reported on just before."""
+_ADVICE_VERB = r"(?:anbefaler|anbefalte|tilrår|tilrådde|foreslår|foreslo|mener|meiner|ber|bad|ba|konkluderer|konkluderte)"
+_SUBJECT_AGENTS = (
+    (re.compile(rf"^(?:forvaltnings|kommune)?revisjonen\s+(?:\S+\s+)?{_ADVICE_VERB}\b", re.IGNORECASE), "revisjon"),
+)
+"""Advisers named only by their role as the sentence's subject, right before
+the verb ("Revisjonen tilrår at …"), as keys of the vocabulary's
+[recommenders]. Only there: "revisjonen av planen" is a revision, not the
+auditor."""
+_REPORTED_ADVICE = re.compile(
+    r"^(?:rapporten|foranalysen|analysen|utredningen|utgreiinga|evalueringen|evalueringa|kartleggingen"
+    r"|undersøkelsen|gjennomgangen|revisjonen)\s+(?:\S+\s+){0,2}?"
+    r"(?:viser|viste|konkluderer|konkluderte|mener|meiner|påpeker|påpekte|fastslår|fremhever|framhever|understreker)"
+    r"\s+(?:med\s+)?(?:\S+\s+){0,2}?at\b.{0,80}?\b(?:bør|burde)\b",
+    re.IGNORECASE,
+)
+"""A report's finding that something should be done ("Evalueringen viser at
+kommunen bør …", "Rapporten konkluderer med at …bør …"): advice by the report
+being written about. ("viser at … må" is a finding, not advice.)"""
+_PERFECT_ADVICE = re.compile(
+    r"\b(?:har|hadde)\s+(?:\S+\s+){0,2}?(?:anbefalt|tilrådd|tilrådt|rådd|foreslått)\s+(?:\S+\s+){0,2}?(?:å|at|om)\b",
+    re.IGNORECASE,
+)
+"""Advice in the perfect tense by an organisation named in the sentence
+("Husbanken har anbefalt kommunen å …")."""
 
 
 def _norm_header(h: str) -> str:
@@ -157,11 +194,21 @@ class _Attribution:
                 self.current, self.since = found[0], no
 
     def in_sentence(self, text: str) -> str | None:
+        for pattern, key in _SUBJECT_AGENTS:
+            if pattern.match(text):
+                return self.ctx.vocab.recommender_label(key)
         found = self.ctx.vocab.match_recommenders(text)
         return found[0] if found else None
 
-    def who(self, text: str) -> str | None:
-        return self.in_sentence(text) or self.current or self.doc_level
+    def who(self, text: str, verb_at: int | None = None) -> str | None:
+        """Who advises in `text`: an organisation named in it, else the one
+        reported on, else the document's author. `verb_at`: where the advice
+        verb stands; a sentence-only organisation named after it ("Kommunen
+        bør søke Husbanken …") is not the adviser."""
+        named = self.in_sentence(text)
+        if named in _SENTENCE_ONLY and verb_at is not None and named not in (self.in_sentence(text[:verb_at]) or ""):
+            named = None
+        return named or self.current or self.doc_level
 
     def speaker(self, text: str) -> str | None:
         """Who says "jeg ber kommunen …": `who`, else the first organisation
@@ -256,8 +303,9 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
         text = u.text
         doc = tokens(text)
 
+        own = bool(_OWN_VOICE.match(text)) and attribution.in_sentence(text) is None
         if _LIST_INTRO.search(text):
-            in_list = True
+            in_list = not own
             list_by = attribution.who(text)
             continue
 
@@ -289,6 +337,16 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
             out.append(_make(ctx, u, text, named[0]))
             used.add(u.index)
             continue
+        if own:
+            continue
+        if _REPORTED_ADVICE.match(text) and (by := attribution.who(text)):
+            out.append(_make(ctx, u, text, by))
+            used.add(u.index)
+            continue
+        if _PERFECT_ADVICE.search(text) and (by := attribution.in_sentence(text)):
+            out.append(_make(ctx, u, text, by))
+            used.add(u.index)
+            continue
         if not any(_REC_VERB.match(t.text) for t in doc):
             if _FIRST_PERSON_ASK.search(text) and (by := attribution.speaker(text)):
                 out.append(_make(ctx, u, text, by))
@@ -303,7 +361,7 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
             continue
         if not _bor_is_main(doc):
             continue
-        by = attribution.who(text)
+        by = attribution.who(text, verb_at=next(t.idx for t in doc if _REC_VERB.match(t.text)))
         if not by:
             continue
         out.append(_make(ctx, u, text, by))
