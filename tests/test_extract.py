@@ -75,6 +75,33 @@ def test_parse_nok_refuses_what_is_not_money(text):
 def test_change_from_a_to_b_keeps_both_values_and_the_year():
     (f,) = figures_in_sentence("Køen er kortet ned fra 120 husstander i 2012 til 15 i dag.")
     assert (f.value, f.value_to, f.unit, f.year) == (120, 15, "husstander", 2012)
+    # the unit after the second number
+    (f,) = figures_in_sentence("Ventelisten for kommunal bolig ble redusert fra 45 til 12 husstander.")
+    assert (f.value, f.value_to, f.unit) == (45, 12, "husstander")
+    assert [c.value for c in figures_in_sentence("Fra 2010 til 2014 ble det bygget 40 boliger.")] == [40]
+
+
+def test_an_amount_with_an_abbreviated_unit_ends_its_sentence_and_a_cost_sentence_costs_the_measure():
+    """"… 18,5 mill. kr. Vi har startet …" is two sentences, so two measures,
+    each with its own cost; "Kostnaden er beregnet til …" right after a
+    measure is that measure's cost."""
+    from ingest.extract.nlp import sentences
+
+    assert [s.text for s in sentences("Rammen er 60 mill. Kommunen har søkt. Kostnad ca. 40 mill. Kr i året.")] == [
+        "Rammen er 60 mill.", "Kommunen har søkt.", "Kostnad ca. 40 mill. Kr i året."
+    ]
+    text = (
+        "Årsrapport 2023\n\n"
+        "Kommunen kjøpte seks leiligheter til barnefamilier for til sammen 18,5 mill. kr. "
+        "Vi har startet et leie-til-eie-prosjekt for økonomisk vanskeligstilte, med en ramme på 2 millioner kroner.\n\n"
+        "Kommunen skal i 2024 bygge åtte omsorgsboliger for personer med utviklingshemming. "
+        "Kostnaden er beregnet til kr 32 000 000."
+    )
+    measures, _, _ = extract_items(_doc(text), learned=False)
+    assert [(m.text.split()[1], m.cost.amount_nok if m.cost else None) for m in measures] == [
+        ("kjøpte", 18_500_000), ("har", 2_000_000), ("skal", 32_000_000)
+    ]
+    assert "leie-til-eie" in measures[1].topics and "leie-til-eie" not in measures[0].topics
 
 
 @pytest.mark.parametrize(

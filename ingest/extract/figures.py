@@ -193,6 +193,9 @@ def _nearest(counts: list[_Cand], pos: int) -> _Cand | None:
     return after[0] if after else None
 
 
+_UNIT_NAMES = {n for n, _ in UNIT_CLASSES}
+
+
 def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand | None = None) -> list[_Cand]:
     masked = _masked(text)
     cands: list[_Cand] = []
@@ -208,16 +211,21 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         unit_word = unit_m.group(1) if unit_m else ""
         cls = _unit_class(unit_word) if unit_word else ""
         after = re.match(r"\s*(?:prosent|%)", masked[m.end():])
-        if cls not in {n for n, _ in UNIT_CLASSES} and not after:
-            continue
+        end = m.end()
+        if cls not in _UNIT_NAMES and not after:
+            # the unit after the second number: "redusert fra 45 til 12 husstander"
+            post = re.match(rf"\s*(?:{_MOD}\s+){{0,3}}(\w+)", masked[m.end():])
+            if post is None or _unit_class(post.group(1)) not in _UNIT_NAMES:
+                continue
+            unit_word, cls, end = post.group(1), _unit_class(post.group(1)), m.end() + post.end()
         years = years_in(mid)
-        tail = masked[m.end(): m.end() + 40]
+        tail = masked[end: end + 40]
         years_after = years_in(tail.split(".")[0])
         cands.append(
-            _Cand(m.start(), m.end(), a, "prosent" if after else cls, unit_word if not after else "prosent",
+            _Cand(m.start(), end, a, "prosent" if after else cls, unit_word if not after else "prosent",
                   value_to=b, year=years[0] if years else None, year_to=years_after[0] if years_after else None)
         )
-        taken.append((m.start(), m.end()))
+        taken.append((m.start(), end))
 
     # 2. money — not the price of the report itself ("Pris: kr 250,-")
     money: list[Money] = [] if _COLOPHON.search(text) else find_money(text)

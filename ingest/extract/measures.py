@@ -864,8 +864,32 @@ def _add_money(m: Measure, text: str) -> None:
             m.cost = Cost(money[0].amount, money[0].text)
 
 
-def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
+_COST_NEXT = re.compile(
+    r"^(?:kostnad(?:en|ene|ane)?|kostnadsramme[n]?|tiltaket|prosjektet|dette|det)\s+(?:\S+\s+){0,3}?"
+    r"(?:koster|kostar|kostet|kosta|er\s+(?:beregnet|berekna|anslått|stipulert|kalkulert|budsjettert)\s+til"
+    r"|beløper\s+seg\s+til|utgjør|utgjer)\b"
+    r"|^(?:kostnad(?:er)?|budsjett|ramme|økonomi)\s*:",
+    re.IGNORECASE,
+)
+"""A sentence that gives the cost of what the sentence before it described
+("… bygge åtte omsorgsboliger. Kostnaden er beregnet til kr 32 000 000.")."""
+
+
+def _cost_of(ctx: Context, u: Unit, text: str) -> Cost | None:
+    """The measure's cost: the first amount in its own text, else one the
+    next sentence of the same paragraph gives as its cost."""
     money = find_money(text)
+    if money:
+        return Cost(money[0].amount, money[0].text)
+    nxt = ctx.units[u.index + 1] if u.index + 1 < len(ctx.units) else None
+    if nxt is not None and nxt.block is u.block and _COST_NEXT.match(nxt.text):
+        money = find_money(nxt.text)
+        if money:
+            return Cost(money[0].amount, money[0].text)
+    return None
+
+
+def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
     # a period only where the sentence states one: the document's own period
     # (a plan's 2016–2026) says little about a measure mentioned in passing
     per = year_range(text)
@@ -879,7 +903,7 @@ def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
         period=per,
         target_groups=ctx.target_groups(text),
         topics=ctx.topics(text),
-        cost=Cost(money[0].amount, money[0].text) if money else None,
+        cost=_cost_of(ctx, u, text),
         status=status_of(text),
     )
 

@@ -250,7 +250,10 @@ def sentences(text: str) -> list[Sentence]:
         # (also "… boliger: 120. Innbyggertall …", "… på 14 500. Kommunen …")
         for m in re.finditer(
             r"(?:(?<=\d{4})|(?<=\d/\d\d)|(?<=\d/\d)|(?<=[a-zæøå] \d\d)|(?<=[a-zæøå] \d)"
-            r"|(?<=[a-zæøå:] \d\d\d)|(?<=\d \d\d\d)|(?<=: \d)|(?<=: \d\d))\.\s+(?=[A-ZÆØÅ][a-zæøå])",
+            r"|(?<=[a-zæøå:] \d\d\d)|(?<=\d \d\d\d)|(?<=: \d)|(?<=: \d\d)"
+            # an amount's abbreviated unit ends the sentence: "… 18,5 mill. kr. Vi har …"
+            r"|(?<=\d kr)|(?<=mill\. kr)|(?<=mrd\. kr)|(?<=\d mill)|(?<=\d mrd)|(?<=\bosv)|(?<=\bm\.m))"
+            r"\.\s+(?=[A-ZÆØÅ][a-zæøå])(?!Kr\b|Kroner\b)",
             text[base:e],
         ):
             spans.append((s, base + m.start() + 1))
