@@ -81,6 +81,44 @@ def test_change_from_a_to_b_keeps_both_values_and_the_year():
     assert [c.value for c in figures_in_sentence("Fra 2010 til 2014 ble det bygget 40 boliger.")] == [40]
 
 
+def test_measures_under_a_heading_take_its_topics():
+    """An activity table or a sentence under "Tiltak for å redusere
+    ventelister" is about waiting lists even where it does not say so."""
+    table = Table(
+        header=["Tiltak", "Målgruppe", "Kostnad", "Status"],
+        rows=[["Kjøpe fire nye utleieboliger", "Barnefamilier", "kr 12 mill.", "Planlagt"],
+              ["Innføre tidsbestemte leiekontrakter", "Leietakere", "–", "Gjennomført"]],
+        page=1, pages=[1], row_pages=[1, 1], title="1 Tiltak for å redusere ventelister",
+    )
+    doc = Document(doc_id="t", source="t.docx", format="docx", pages=[Page(1, "Aktivitetsplan 2024", [table])])
+    measures, _, _ = extract_items(doc, learned=False)
+    assert [(m.text, m.topics) for m in measures] == [
+        ("Kjøpe fire nye utleieboliger", ["fremskaffelse", "ventelister"]),
+        ("Innføre tidsbestemte leiekontrakter", ["ventelister"]),
+    ]
+    text = "Aktivitetsplan\n\nTiltak for å redusere ventelister\n\nKommunen har kjøpt ti nye utleieboliger i 2023."
+    page = Page(1, text, headings=[(0, 1, "Aktivitetsplan"), (16, 2, "Tiltak for å redusere ventelister")])
+    measures, _, _ = extract_items(Document(doc_id="p", source="p.txt", format="text", pages=[page]), learned=False)
+    assert [m.topics for m in measures] == [["fremskaffelse", "ventelister"]]
+
+
+def test_nynorsk_status_target_groups_and_changes():
+    text = (
+        "Bustadsosial handlingsplan\n\n"
+        "Det er oppretta eit tverrfagleg team for busetjing av einslege mindreårige. "
+        "Bustadsosialt team har starta med heimebesøk hjå leigetakarar med rusproblem. "
+        "Vi har tilsett ein bustadkonsulent i 50 % stilling.\n\n"
+        "Ventelista for kommunal bustad gjekk ned frå 30 til 8 husstandar i 2022."
+    )
+    measures, _, figures = extract_items(_doc(text), learned=False)
+    assert [(m.text.split()[:3], m.status) for m in measures] == [
+        (["Det", "er", "oppretta"], "gjennomført"), (["Bustadsosialt", "team", "har"], "igangsatt"),
+        (["Vi", "har", "tilsett"], "gjennomført"),
+    ]
+    assert measures[0].target_groups == ["enslige-mindrearige"]
+    assert [(f.value, f.value_to, f.unit) for f in figures if f.value_to] == [(30, 8, "husstander")]
+
+
 def test_an_amount_with_an_abbreviated_unit_ends_its_sentence_and_a_cost_sentence_costs_the_measure():
     """"… 18,5 mill. kr. Vi har startet …" is two sentences, so two measures,
     each with its own cost; "Kostnaden er beregnet til …" right after a

@@ -55,7 +55,7 @@ _COUNT_UNITS = {name for name, _ in UNIT_CLASSES}
 _UNIT_CLASS_RX = [(name, re.compile(rf"^(?:{p})$", re.IGNORECASE)) for name, p in UNIT_CLASSES]
 _PERCENT = re.compile(rf"(?P<num>{NUM})\s*(?:%|prosent\b|pst\.?)", re.IGNORECASE)
 _CHANGE = re.compile(
-    rf"\bfra\s+(?P<a>{NUM})\b(?P<mid>[^.;]{{0,60}}?)\btil\s+(?P<b>{NUM})\b",
+    rf"\bfr[aå]\s+(?P<a>{NUM})\b(?P<mid>[^.;]{{0,60}}?)\btil\s+(?P<b>{NUM})\b",
     re.IGNORECASE,
 )
 _RANGE_BEFORE_MONEY = re.compile(rf"(?:(?P<a>{NUM})\s*(?:til|[-–])|\bmellom\s+(?P<b>{NUM})\s+og)\s*$", re.IGNORECASE)

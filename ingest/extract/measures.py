@@ -248,7 +248,7 @@ def table_measures(ctx: Context) -> list[Measure]:
                     municipality=ctx.municipality,
                     period=period or ctx.period,
                     target_groups=ctx.target_groups(row_text),
-                    topics=ctx.topics(row_text),
+                    topics=_with_heading_topics(ctx, ctx.topics(row_text), table.title),
                     cost=cost,
                     indicator=cells[cols["indicator"]] if "indicator" in cols and cols["indicator"] < len(cells) else "",
                     status=status,
@@ -889,6 +889,13 @@ def _cost_of(ctx: Context, u: Unit, text: str) -> Cost | None:
     return None
 
 
+def _with_heading_topics(ctx: Context, topics: list[str], heading: str) -> list[str]:
+    """A measure's own topics, then those of the heading it stands under
+    ("Tiltak for å redusere ventelister" → ventelister): a measure listed
+    under a topic is about it, whether or not its sentence names it."""
+    return topics + [t for t in ctx.topics(heading) if t not in topics] if heading else topics
+
+
 def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
     # a period only where the sentence states one: the document's own period
     # (a plan's 2016–2026) says little about a measure mentioned in passing
@@ -902,7 +909,7 @@ def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
         municipality=ctx.municipality,
         period=per,
         target_groups=ctx.target_groups(text),
-        topics=ctx.topics(text),
+        topics=_with_heading_topics(ctx, ctx.topics(text), u.block.section[-1] if u.block.section else ""),
         cost=_cost_of(ctx, u, text),
         status=status_of(text),
     )

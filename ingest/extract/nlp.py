@@ -180,11 +180,15 @@ STATUS_PATTERNS: dict[str, list[str]] = {
         r"\bigangsatt\b", r"\bsatt i gang\b", r"\bstartet opp\b", r"\ber startet\b", r"\bhar startet\b",
         r"\bpågår\b", r"\bpågående\b", r"\ber i gang\b", r"\bunder (?:ombygging|bygging|arbeid|etablering)\b",
         r"\barbeider (?:nå|i \d{4})\b",
+        # Nynorsk
+        r"\ber starta\b", r"\bhar starta\b", r"\bstarta opp\b", r"\bsett i gang\b",
     ],
     "planlagt": [
         r"\bplanlagt\b", r"\bplanlegges\b", r"\bplanlegger\b", r"\bskal\b", r"\bvil\b", r"\btas sikte på\b",
         r"\bforeslår\b", r"\bforeslått\b", r"\bforeslås\b", r"\btenkt\b", r"\btenkes\b",
         r"\bsøker om\b", r"\baktuelt å\b",
+        # Nynorsk
+        r"\bplanlagd\b", r"\bplanlegg\b", r"\btek sikte på\b", r"\bføreslår\b", r"\bføreslått\b",
     ],
     "gjennomført": [
         r"\bgjennomført\b", r"\betablert\b", r"\bopprettet\b", r"\bferdigstilt\b", r"\binnført\b",
@@ -192,6 +196,9 @@ STATUS_PATTERNS: dict[str, list[str]] = {
         r"\bbygd\b", r"\bnedlagt\b", r"\bansatt\b", r"\butviklet\b", r"\bavsluttet\b", r"\bendret\b",
         r"\brevidert\b", r"\bkartlagt\b", r"\bfulgt opp\b", r"\barrangert\b", r"\bgått gjennom\b",
         r"\bfremmet\b", r"\bbedt om\b", r"\binngått\b",
+        # Nynorsk
+        r"\boppretta\b", r"\bvedteke\b", r"\butarbeidd\b", r"\butvikla\b", r"\bavslutta\b",
+        r"\bendra\b", r"\bfullført\b", r"\bseld\b", r"\bkartlagd\b", r"\b(?:har|er|vart|blei) tilsett\b",
     ],
 }
 _STATUS_RX = {k: re.compile("|".join(v), re.IGNORECASE) for k, v in STATUS_PATTERNS.items()}
