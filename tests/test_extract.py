@@ -669,6 +669,12 @@ def test_areas_an_analysis_pointed_out_are_one_recommendation_each():
         ("Nå har kommunen fått på plass et nytt botilbud for unge.", True),
         ("Kommunen har økt rammen for startlån til 100 millioner kroner.", True),
         ("Bruken av startlån har økt kraftig de siste årene.", False),
+        # the municipality as the agent of an increase, also after an adverbial (verb second)
+        ("Kommunen økte rammen for startlån til 100 millioner kroner.", True),
+        ("For å dekke behovet økte kommunen tilskuddsmidlene i løpet av året.", True),
+        ("Vi har forsterket samarbeidet med NAV om bostøtte.", True),
+        ("Antall søknader om startlån økte med 20 prosent.", False),
+        ("Prisene økte kraftig i 2021, og kommunen måtte betale mer for boligene.", False),
         ("Boligene sto ferdige i 2019.", True),
         ("Kommunen har fått tilskudd fra Husbanken til å bygge tolv boliger.", True),
         ("Formannskapet har satt ned en arbeidsgruppe for boligplanen.", True),

@@ -73,6 +73,15 @@ ACTION_VERB = (
 )
 
 # Multi-word action cues.
+_RAISED = ["økt", "auka", "styrket", "styrka", "utvidet", "utvida", "forsterket", "forsterka"]
+_RAISED_PAST = ["økte", "auka", "styrket", "styrka", "utvidet", "utvida", "forsterket", "forsterka"]
+_RAISED_WHAT = [
+    "rammen", "ramma", "lånerammen", "låneramma", "bemanningen", "bemanninga", "kapasiteten", "antallet", "talet",
+    "tilbudet", "tilbodet", "innsatsen", "bevilgningen", "budsjettet", "staben", "samarbeidet", "oppfølgingen",
+    "oppfølginga", "booppfølgingen", "booppfølginga", "tilskuddsmidlene", "tilskotsmidlane", "midlene", "midlane",
+    "ressursene", "ressursane", "kompetansen", "bostøtten", "bustøtta",
+]
+_AGENTS = ["kommunen", "bystyret", "kommunestyret", "bydelen", "vi", "me"]
 _SEEK = ["søke", "søkje", "søker", "søkjer", "søkes", "søkt", "søkte", "søkjast"]  # apply (for)
 _LOAN = {"LOWER": {"REGEX": r"^(?:\w*lån\w*|gjeldsbrev\w*)$"}}  # a loan or the bond that raises it
 ACTION_PHRASES: list[list[dict]] = [
@@ -140,10 +149,11 @@ ACTION_PHRASES: list[list[dict]] = [
     # "har fått på plass et botilbud", "har tatt over driften"
     [{"LOWER": {"IN": ["fått", "fikk", "får", "få"]}}, {"LOWER": "på"}, {"LOWER": "plass"}],
     [{"LOWER": {"IN": ["tatt", "tok", "tar", "tas"]}}, {"LOWER": "over"}],
-    # "Kommunen har økt rammen for startlån": transitive, not "prisene har økt med 12 prosent"
-    [{"LOWER": {"IN": ["har", "hadde"]}}, {"LOWER": {"IN": ["økt", "auka", "styrket", "styrka", "utvidet", "utvida"]}},
-     {"LOWER": {"IN": ["rammen", "ramma", "bemanningen", "bemanninga", "kapasiteten", "kapasiteten", "antallet", "talet",
-                       "tilbudet", "tilbodet", "innsatsen", "bevilgningen", "budsjettet", "staben"]}}],
+    # "Kommunen har økt rammen for startlån": transitive, not "prisene har økt med 12 prosent";
+    # "Kommunen økte rammen …", "I 2021 økte kommunen tilskuddsmidlene": the municipality as the agent
+    [{"LOWER": {"IN": ["har", "hadde"]}}, {"LOWER": {"IN": _RAISED}}, {"LOWER": {"IN": _RAISED_WHAT}}],
+    [{"LOWER": {"IN": _AGENTS}}, {"LOWER": {"IN": _RAISED_PAST}}, {"LOWER": {"IN": _RAISED_WHAT}}],
+    [{"LOWER": {"IN": _RAISED_PAST}}, {"LOWER": {"IN": _AGENTS}}, {"LOWER": {"IN": _RAISED_WHAT}}],
     # "Det ble holdt et dialogmøte", "Boligene sto ferdige i 2019"
     [{"LOWER": {"IN": ["ble", "blir", "er", "vart", "vert", "blitt"]}}, {"LOWER": "holdt"}],
     [{"LOWER": {"IN": ["sto", "stod", "står", "ble", "blir", "vart", "vert", "blitt"]}},
