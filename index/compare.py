@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -315,6 +316,11 @@ def municipality_profile(idx: Any, name: str, *, per_topic: int = 3) -> dict[str
     }
 
 
+PEER_DISTANCE = math.log(5)
+"""How unlike a peer may be (`Municipalities.distance`): five times the
+population either way, about seven in the same county."""
+
+
 def peers(idx: Any, name: str, topic: str | None = None, *, n: int = 10) -> dict[str, Any]:
     """Comparable municipalities (same fylke or similar population, from the
     municipality data file) that the index has documents for, and what they
@@ -329,9 +335,16 @@ def peers(idx: Any, name: str, topic: str | None = None, *, n: int = 10) -> dict
     vocab = Vocabulary.load()
     key = _resolve_topic(vocab, topic)
     indexed = {r["municipality"] for r in idx.store.municipalities()}
-    candidates = [m for m in reg.peers(me.name, n=60) if m.name in indexed and m.name != me.name]
+    # every indexed municipality up to five times larger or smaller (seven in the
+    # same county), nearest first; those with something on the topic are shown first
+    candidates = [
+        m for m in reg.peers(me.name, n=10_000)
+        if m.name in indexed and m.name != me.name and reg.distance(me, m) <= PEER_DISTANCE
+    ]
     out = []
-    for m in candidates[:n]:
+    for m in candidates:
+        if sum(1 for p in out if p["items"]) >= n:
+            break
         items = idx.store.items(municipality=m.name, topic=key) if key else idx.store.items(municipality=m.name)
         seen: set[str] = set()
         examples = []
@@ -344,5 +357,5 @@ def peers(idx: Any, name: str, topic: str | None = None, *, n: int = 10) -> dict
         reason = "samme fylke" if m.fylke == me.fylke else "liknende folketall"
         out.append({"municipality": m.name, "fylke": m.fylke, "population": m.population, "why": reason,
                     "items": examples[:8]})
-    out.sort(key=lambda p: -len(p["items"]))
+    out = ([p for p in out if p["items"]] + [p for p in out if not p["items"]])[:n]
     return {"municipality": me.name, "fylke": me.fylke, "population": me.population, "topic": key, "peers": out}

@@ -201,14 +201,15 @@ class Municipalities:
         m = self.current(name)
         if m is None or not m.population:
             return []
-        lp = math.log(m.population)
-
-        def dist(o: Municipality) -> float:
-            d = abs(math.log(max(o.population or 1, 1)) - lp)
-            return d - (0.35 if o.fylke == m.fylke else 0.0)
-
         others = [o for o in self._current if o.number != m.number]
-        return sorted(others, key=dist)[:n]
+        return sorted(others, key=lambda o: self.distance(m, o))[:n]
+
+    @staticmethod
+    def distance(m: Municipality, o: Municipality) -> float:
+        """How unlike `o` is to `m` (see `peers`): |log(pop/pop0)|, less 0.35
+        in the same county."""
+        d = abs(math.log(max(o.population or 1, 1)) - math.log(max(m.population or 1, 1)))
+        return d - (0.35 if o.fylke == m.fylke else 0.0)
 
     # ------------------------------------------------------------- find text
     def find_in_text(

@@ -75,6 +75,23 @@ def test_municipality_profile_and_peers(client):
     assert client.get("/municipalities/Atlantis").status_code == 404
 
 
+def test_a_small_municipality_finds_peers_of_its_size_that_did_something_on_the_topic(client):
+    # Hitra (5 300 inhabitants): the nearest indexed municipalities in size have
+    # nothing on waiting lists; Stord (19 300), within five times its size, does
+    body = client.get("/municipalities/Hitra/peers", params={"topic": "ventelister"}).json()
+    first = body["peers"][0]
+    assert first["municipality"] == "Stord" and first["items"], [p["municipality"] for p in body["peers"]]
+    from index.compare import PEER_DISTANCE
+    from ingest.municipalities import Municipalities
+
+    reg = Municipalities.load()
+    hitra = reg.get("Hitra")
+    assert all(reg.distance(hitra, reg.get(p["municipality"])) <= PEER_DISTANCE for p in body["peers"])
+    assert body["population"] == hitra.population < 6000
+    with_items = [p["municipality"] for p in body["peers"] if p["items"]]
+    assert body["peers"][: len(with_items)] == [p for p in body["peers"] if p["items"]]
+
+
 def test_cli_compare_csv_and_json(sample_index):
     base = [sys.executable, "-m", "api.cli", "compare", "ventelister tiltak", "--index", str(sample_index.folder)]
     out = subprocess.run(base + ["--json"], cwd=REPO, capture_output=True, text=True, timeout=300)
