@@ -18,7 +18,8 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -401,13 +402,7 @@ class Index:
         self._stamps = self.store.extractors()
         overrides: dict[Path, dict[str, dict]] = {}
         summary = IngestSummary()
-        bar = None
-        if progress and len(files) > 1:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(files), unit="file", desc="ingest", leave=False)
-        staged = 0
-        try:
+        with self._batch(summary, len(files), "ingest", progress, on_outcome, commit_every) as record:
             for file, root in files:
                 t0 = time.perf_counter()
                 abspath = str(file.resolve())
@@ -415,26 +410,53 @@ class Index:
                     overrides[root] = load_overrides(root)
                 outcome = self._ingest_one(file, root, abspath, known, overrides[root])
                 outcome.seconds = time.perf_counter() - t0
-                summary.outcomes.append(outcome)
-                if on_outcome:
-                    on_outcome(outcome)
-                if bar:
-                    bar.update(1)
-                if outcome.status in ("added", "replaced", "reextracted"):
-                    staged += 1
-                    if staged >= commit_every:
-                        self.commit()
-                        staged = 0
+                record(outcome)
             if delete_missing:
                 seen = {str(f.resolve()) for f, _ in files}
                 roots = [str(p.resolve()) for p in paths if p.is_dir()]
                 for path, doc_id in known.items():
                     if path not in seen and any(path.startswith(r + os.sep) for r in roots):
                         self.delete(doc_id)
-                        o = IngestOutcome(path=path, status="deleted", doc_id=doc_id)
-                        summary.outcomes.append(o)
-                        if on_outcome:
-                            on_outcome(o)
+                        record(IngestOutcome(path=path, status="deleted", doc_id=doc_id), tick=False)
+        return summary
+
+    @contextmanager
+    def _batch(
+        self,
+        summary: IngestSummary,
+        total: int,
+        desc: str,
+        progress: bool,
+        on_outcome: Callable[[IngestOutcome], None] | None,
+        commit_every: int = 25,
+    ) -> Iterator[Callable[..., None]]:
+        """A batch of per-file work in one write transaction: yields
+        `record(outcome, tick=True)`, which files the outcome, reports it,
+        moves the progress bar and commits every `commit_every` staged
+        documents. The rest is committed at the end, or all of it rolled back
+        on an exception."""
+        bar = None
+        if progress and total > 1:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="file", desc=desc, leave=False)
+        staged = 0
+
+        def record(outcome: IngestOutcome, tick: bool = True) -> None:
+            nonlocal staged
+            summary.outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome)
+            if bar and tick:
+                bar.update(1)
+            if outcome.status in ("added", "replaced", "reextracted"):
+                staged += 1
+                if staged >= commit_every:
+                    self.commit()
+                    staged = 0
+
+        try:
+            yield record
             self.commit()
         except BaseException:
             self.rollback()
@@ -442,7 +464,6 @@ class Index:
         finally:
             if bar:
                 bar.close()
-        return summary
 
     def _ingest_one(
         self, file: Path, root: Path, abspath: str, known: dict[str, str], overrides: dict[str, dict]
@@ -546,32 +567,13 @@ class Index:
         file that is gone, changed or now unreadable is reported and keeps
         its items. (`ingest` does the same for the unchanged files it is
         given.)"""
-        self._stamps = self.store.extractors()
-        doc_ids = list(self._stamps) if everything else self.stale_extractions()
+        stale = self.stale_extractions()  # (reads the stamps)
+        doc_ids = list(self._stamps) if everything else stale
         paths = {d: p for p, d in self.store.all_paths().items()}
         summary = IngestSummary()
-        bar = None
-        if progress and len(doc_ids) > 1:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(doc_ids), unit="file", desc="re-extract", leave=False)
-        try:
-            for i, doc_id in enumerate(doc_ids, start=1):
-                outcome = self._reextract_one(paths[doc_id], doc_id)
-                summary.outcomes.append(outcome)
-                if on_outcome:
-                    on_outcome(outcome)
-                if bar:
-                    bar.update(1)
-                if i % 25 == 0:
-                    self.commit()
-            self.commit()
-        except BaseException:
-            self.rollback()
-            raise
-        finally:
-            if bar:
-                bar.close()
+        with self._batch(summary, len(doc_ids), "re-extract", progress, on_outcome) as record:
+            for doc_id in doc_ids:
+                record(self._reextract_one(paths[doc_id], doc_id))
         return summary
 
     # -- search -------------------------------------------------------------
