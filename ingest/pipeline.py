@@ -113,6 +113,19 @@ def fingerprint_text(doc: Document) -> str:
     return "\n\n".join(parts)
 
 
+def _identify(path: Path) -> tuple[str, str, int]:
+    """(doc_id, sha256, size) of a file, or an IngestError naming it."""
+    try:
+        doc_id, sha = document_id(path)
+        return doc_id, sha, path.stat().st_size
+    except FileNotFoundError as e:
+        raise IngestError(str(path), "unreadable", "file not found") from e
+    except IsADirectoryError as e:
+        raise IngestError(str(path), "unsupported", "a folder, not a file") from e
+    except OSError as e:
+        raise IngestError(str(path), "unreadable", e.strerror or type(e).__name__) from e
+
+
 def _read(path: Path):
     try:
         return read_file(path)
@@ -142,16 +155,7 @@ def ingest_file(
     """
     path = Path(path)
     source = _relative(path, Path(root))
-    try:
-        doc_id, sha = document_id(path)
-        size = path.stat().st_size
-    except FileNotFoundError as e:
-        raise IngestError(str(path), "unreadable", "file not found") from e
-    except IsADirectoryError as e:
-        raise IngestError(str(path), "unsupported", "a folder, not a file") from e
-    except OSError as e:
-        raise IngestError(str(path), "unreadable", e.strerror or type(e).__name__) from e
-
+    doc_id, sha, size = _identify(path)
     extracted = _read(path)
     stage = "metadata"
     try:
@@ -196,17 +200,12 @@ def extract_again(
     longer the bytes that were indexed (cause ``changed``: ingest it
     again)."""
     path = Path(path)
-    try:
-        current, sha = document_id(path)
-    except FileNotFoundError as e:
-        raise IngestError(str(path), "unreadable", "file not found") from e
-    except OSError as e:
-        raise IngestError(str(path), "unreadable", e.strerror or type(e).__name__) from e
+    current, sha, size = _identify(path)
     if current != doc_id:
         raise IngestError(str(path), "changed", "the file changed since it was indexed; ingest it again")
     extracted = _read(path)
     doc = Document(doc_id=doc_id, source=source, format=extracted.format, pages=extracted.pages,
-                   metadata=metadata, sha256=sha)
+                   metadata=metadata, sha256=sha, size=size)
     try:
         measures, recommendations, figures = extract_items(doc, second=second)
     except Exception as e:

@@ -645,6 +645,8 @@ def test_who_advises_is_the_sentences_own_subject_when_it_names_one():
         ("Kommunen", "Rambøll"),
         ("Revisjonen", "Rambøll"),
     ]
+    # advice proposed to Husbanken is not Husbanken's
+    assert extract_items(_doc("Kommunen har foreslått at Husbanken finansierer nye boliger."))[1] == []
     # a finding that something must be done is not advice
     text = "Telemarksforsking har evaluert prosjektet. Evalueringen viser at mange må vente lenge på bolig."
     assert extract_items(_doc(text))[1] == []

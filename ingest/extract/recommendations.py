@@ -1,6 +1,6 @@
 """Recommendations (anbefalinger) and who made them.
 
-Two sources:
+Where they are found:
 
 * tables with a recommendations column ("ANBEFALINGER"): every sentence of a
   cell is one recommendation, filed under the row's theme (the first column;
@@ -13,7 +13,14 @@ Two sources:
   by the report itself ("Ombudet ber om at …", "Rambøll gav råd om at …",
   "Rapporten etterlyser …", "… peker på behovet for å …"), and the areas
   to improve that an analysis pointed out ("Rambøll pekte på områder
-  kommunen kunne bli bedre på: å …, og …"), one per listed area.
+  kommunen kunne bli bedre på: å …, og …"), one per listed area;
+* a report's finding that something should be done ("Evalueringen viser at
+  kommunen bør …") and advice in the perfect tense ("Husbanken har anbefalt
+  kommunen å …").
+
+The municipality's own bodies as the subject ("Rådmannen foreslår …") do not
+advise it, and an adviser named as the subject ("Revisjonen tilrår …") is the
+one who advised, whoever the text reported on before.
 
 A recommendation needs someone who made it: an organisation from the
 vocabulary's [recommenders] named in the sentence, in the text leading up
@@ -121,8 +128,9 @@ _PERFECT_ADVICE = re.compile(
     r"\b(?:har|hadde)\s+(?:\S+\s+){0,2}?(?:anbefalt|tilrådd|tilrådt|rådd|foreslått)\s+(?:\S+\s+){0,2}?(?:å|at|om)\b",
     re.IGNORECASE,
 )
-"""Advice in the perfect tense by an organisation named in the sentence
-("Husbanken har anbefalt kommunen å …")."""
+"""Advice in the perfect tense by an organisation named before it
+("Husbanken har anbefalt kommunen å …"; not "Kommunen har foreslått at
+Husbanken …")."""
 
 
 def _norm_header(h: str) -> str:
@@ -206,7 +214,7 @@ class _Attribution:
         verb stands; a sentence-only organisation named after it ("Kommunen
         bør søke Husbanken …") is not the adviser."""
         named = self.in_sentence(text)
-        if named in _SENTENCE_ONLY and verb_at is not None and named not in (self.in_sentence(text[:verb_at]) or ""):
+        if named in _SENTENCE_ONLY and verb_at is not None and self.in_sentence(text[:verb_at]) != named:
             named = None
         return named or self.current or self.doc_level
 
@@ -343,7 +351,7 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
             out.append(_make(ctx, u, text, by))
             used.add(u.index)
             continue
-        if _PERFECT_ADVICE.search(text) and (by := attribution.in_sentence(text)):
+        if (perfect := _PERFECT_ADVICE.search(text)) and (by := attribution.in_sentence(text[: perfect.start()])):
             out.append(_make(ctx, u, text, by))
             used.add(u.index)
             continue
