@@ -652,6 +652,25 @@ def test_who_advises_is_the_sentences_own_subject_when_it_names_one():
     assert extract_items(_doc(text))[1] == []
 
 
+def test_a_bulleted_list_under_recommendations_is_recommendations_item_by_item():
+    """Each bullet of "Våre anbefalinger:" is one recommendation by the
+    analysis's author, not a measure; the paragraph after the list ends it."""
+    text = (
+        "Foranalyse – boligsosialt arbeid i Eksempel kommune\n\n"
+        "Utført av Agenda Kaupang på oppdrag fra kommunen, 2014.\n\n"
+        "Våre anbefalinger:\n"
+        "- Etablere en felles tildelingsenhet for kommunale boliger.\n"
+        "- Utarbeide en boligsosial handlingsplan med konkrete mål.\n"
+        "- Øke bruken av startlån til barnefamilier som leier kommunalt.\n\n"
+        "Kommunen har 35 husstander på venteliste."
+    )
+    measures, recs, _ = extract_items(_doc(text), learned=False)
+    assert [(r.text.split()[0], r.by) for r in recs] == [
+        ("Etablere", "Agenda Kaupang"), ("Utarbeide", "Agenda Kaupang"), ("Øke", "Agenda Kaupang")
+    ]
+    assert measures == []
+
+
 def test_areas_an_analysis_pointed_out_are_one_recommendation_each():
     text = ("Rambøll gjorde en foranalyse i 2014 som pekte på noen områder kommunen kunne bli bedre på: "
             "blant annet å få tydeligere roller i tildelingen, og få bedre utnyttelse av de kommunale boligene.")

@@ -304,8 +304,9 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
             in_list = False
             continue
         if prev_block is not None and u.block is not prev_block:
+            # a new paragraph ends the list; its next item or a page break does not
             page_break = u.block.page != prev_block.page
-            if not page_break:
+            if not page_break and u.block.kind != "item":
                 in_list = False
         prev_block = u.block
         text = u.text
