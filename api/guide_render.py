@@ -231,6 +231,8 @@ def render_md(guide: Guide, *, link_base: str | None = None) -> str:
                 L.append(f"  - Resultatmål: {_md_escape(m.indicator)}")
             if m.status:
                 L.append(f"  - Status: {STATUS_LABELS.get(m.status, m.status)}")
+            if m.result:
+                L.append(f"  - Resultat: {_md_escape(m.result)}")
         for f in card.results:
             L.append(f"- **Tall:** {_md_escape(f.text)} — {_md_cite(f.citation, link_base)}")
         L.append("")

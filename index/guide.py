@@ -61,6 +61,7 @@ class GuideMeasure:
     cost_text: str = ""  # as written in the document
     indicator: str = ""
     status: str | None = None
+    result: str = ""  # what came of it, as the document reports it ("Resultat: …")
 
 
 @dataclass
@@ -236,6 +237,7 @@ def _measure(it: ComparedItem, cite: GuideCitation, vocab: Any) -> GuideMeasure:
         cost_text=(cost.get("text") or "") if cost else "",
         indicator=d.get("indicator") or "",
         status=d.get("status"),
+        result=(d.get("fields") or {}).get("Resultat") or "",
     )
 
 

@@ -102,6 +102,26 @@ def test_measures_under_a_heading_take_its_topics():
     assert [m.topics for m in measures] == [["fremskaffelse", "ventelister"]]
 
 
+def test_a_measures_target_and_result_come_from_the_labelled_sentences_after_it():
+    text = (
+        "Sluttrapport 2019\n\n"
+        "Kommunen etablerte et boligkontor i 2016. Mål: Alle søknader om kommunal bolig skal behandles innen "
+        "tre uker. Resultat: Saksbehandlingstiden er redusert fra åtte til to uker.\n\n"
+        "Det ble startet et leie-til-eie-prosjekt for barnefamilier i 2017. "
+        "Resultat: 14 familier har kjøpt boligen de leide.\n\n"
+        "Kommunen har kjøpt ti boliger. Boligene ligger sentralt. Resultat: Ventelisten er kortere."
+    )
+    measures, _, _ = extract_items(_doc(text), learned=False)
+    got = [(m.text.split()[2], m.indicator, m.fields.get("Resultat", "")) for m in measures]
+    assert got == [
+        ("et", "Alle søknader om kommunal bolig skal behandles innen tre uker.",
+         "Saksbehandlingstiden er redusert fra åtte til to uker."),
+        ("startet", "", "14 familier har kjøpt boligen de leide."),
+        # a sentence in between that is neither: the result is not this measure's
+        ("kjøpt", "", ""),
+    ]
+
+
 def test_nynorsk_status_target_groups_and_changes():
     text = (
         "Bustadsosial handlingsplan\n\n"

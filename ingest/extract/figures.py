@@ -193,9 +193,6 @@ def _nearest(counts: list[_Cand], pos: int) -> _Cand | None:
     return after[0] if after else None
 
 
-_UNIT_NAMES = {n for n, _ in UNIT_CLASSES}
-
-
 def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand | None = None) -> list[_Cand]:
     masked = _masked(text)
     cands: list[_Cand] = []
@@ -212,10 +209,10 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         cls = _unit_class(unit_word) if unit_word else ""
         after = re.match(r"\s*(?:prosent|%)", masked[m.end():])
         end = m.end()
-        if cls not in _UNIT_NAMES and not after:
+        if cls not in _COUNT_UNITS and not after:
             # the unit after the second number: "redusert fra 45 til 12 husstander"
             post = re.match(rf"\s*(?:{_MOD}\s+){{0,3}}(\w+)", masked[m.end():])
-            if post is None or _unit_class(post.group(1)) not in _UNIT_NAMES:
+            if post is None or _unit_class(post.group(1)) not in _COUNT_UNITS:
                 continue
             unit_word, cls, end = post.group(1), _unit_class(post.group(1)), m.end() + post.end()
         years = years_in(mid)

@@ -23,6 +23,7 @@ mulig"), and what the state or a consultant did.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ingest.extract.common import Context, Unit, clip, is_toc, period_of, unique_tables, year_range, years_in
 from ingest.extract.money import find_money, parse_nok, parse_number
@@ -875,18 +876,47 @@ _COST_NEXT = re.compile(
 ("… bygge åtte omsorgsboliger. Kostnaden er beregnet til kr 32 000 000.")."""
 
 
-def _cost_of(ctx: Context, u: Unit, text: str) -> Cost | None:
-    """The measure's cost: the first amount in its own text, else one the
-    next sentence of the same paragraph gives as its cost."""
-    money = find_money(text)
-    if money:
-        return Cost(money[0].amount, money[0].text)
-    nxt = ctx.units[u.index + 1] if u.index + 1 < len(ctx.units) else None
-    if nxt is not None and nxt.block is u.block and _COST_NEXT.match(nxt.text):
-        money = find_money(nxt.text)
-        if money:
-            return Cost(money[0].amount, money[0].text)
-    return None
+_LABELLED = re.compile(
+    r"^(?P<label>mål|målsetting|målsetjing|resultatmål|resultat|resultater|resultata|effekt|oppnådd)\s*:\s*(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+"""A labelled sentence after a measure: its target ("Mål: …") or what came
+of it ("Resultat: …"); the label may stand as a sentence of its own."""
+
+
+@dataclass
+class _After:
+    cost: Cost | None = None
+    indicator: str = ""
+    result: str = ""
+
+
+def _after(ctx: Context, u: Unit) -> _After:
+    """What the sentences right after a measure, in the same paragraph, say
+    of it: its cost ("Kostnaden er beregnet til …"), its target ("Mål: …")
+    and its result ("Resultat: …"). Stops at the first sentence that is
+    none of these."""
+    out = _After()
+    i = u.index + 1
+    while i < len(ctx.units) and i <= u.index + 4 and ctx.units[i].block is u.block:
+        text = ctx.units[i].text
+        if _COST_NEXT.match(text) and out.cost is None and (money := find_money(text)):
+            out.cost = Cost(money[0].amount, money[0].text)
+        elif m := _LABELLED.match(text):
+            rest = m.group("rest").strip()
+            if not rest and i + 1 < len(ctx.units) and ctx.units[i + 1].block is u.block:
+                i += 1
+                rest = ctx.units[i].text
+            if not rest:
+                break
+            if m.group("label").lower().startswith("res") or m.group("label").lower() in ("effekt", "oppnådd"):
+                out.result = out.result or clip(rest)
+            else:
+                out.indicator = out.indicator or clip(rest)
+        else:
+            break
+        i += 1
+    return out
 
 
 def _with_heading_topics(ctx: Context, topics: list[str], heading: str) -> list[str]:
@@ -903,6 +933,8 @@ def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
     if per is None:
         ys = years_in(text)
         per = (min(ys), max(ys)) if ys else None
+    money = find_money(text)
+    after = _after(ctx, u)
     return Measure(
         text=clip(text),
         citation=ctx.citation(u.page, u.block.section_text),
@@ -910,8 +942,10 @@ def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
         period=per,
         target_groups=ctx.target_groups(text),
         topics=_with_heading_topics(ctx, ctx.topics(text), u.block.section[-1] if u.block.section else ""),
-        cost=_cost_of(ctx, u, text),
+        cost=Cost(money[0].amount, money[0].text) if money else after.cost,
+        indicator=after.indicator,
         status=status_of(text),
+        fields={"Resultat": after.result} if after.result else {},
     )
 
 
