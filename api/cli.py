@@ -307,16 +307,11 @@ def serve(
 
 
 def _warn_outdated_items(folder: Path) -> None:
-    from index.collection import DB_NAME, Index
+    from index.collection import DB_NAME, outdated_items
 
     if not (folder / DB_NAME).exists():
         return
-    idx = Index(folder)
-    try:
-        n = idx.outdated_items()
-    finally:
-        idx.close()
-    if n:
+    if n := outdated_items(folder):
         _err(f"boso: {n} documents have measures, figures and recommendations from an older extractor; "
              f"`boso reextract --index {folder}` extracts them again (nothing is re-embedded)")
 

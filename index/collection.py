@@ -48,6 +48,28 @@ _UNSET: Any = object()
 DB_NAME = "boso.sqlite"
 
 
+def encoder_wanted() -> bool:
+    """Whether the fine-tuned encoder is to decide on measures (it is, unless
+    ``BOSO_MEASURE_ENCODER=0``)."""
+    return os.environ.get("BOSO_MEASURE_ENCODER", "1") != "0"
+
+
+def outdated_items(folder: Path | str) -> int:
+    """`Index.outdated_items` of the index in `folder`, from its database
+    alone: nothing else of the index is loaded."""
+    store = Store(Path(folder) / DB_NAME)
+    try:
+        return _count_outdated(store)
+    finally:
+        store.close()
+
+
+def _count_outdated(store: Store) -> int:
+    from ingest.stamp import extractor_stamp
+
+    return store.count_outdated(extractor_stamp(encoder_wanted()))
+
+
 def default_index_dir() -> Path:
     """$BOSO_INDEX, else ./var/index (relative to the working directory)."""
     return Path(os.environ.get("BOSO_INDEX", "var/index"))
@@ -122,7 +144,7 @@ class Index:
         were trained on. Then the regression alone decides, as before."""
         if self._second is _UNSET:
             self._second = None
-            if os.environ.get("BOSO_MEASURE_ENCODER", "1") != "0":
+            if encoder_wanted():
                 from ingest.extract.encoder_model import EncoderMeasureModel, EncoderModelError
 
                 folder = getattr(self.encoder, "path", None)
@@ -510,20 +532,16 @@ class Index:
         this process would use (without loading the fine-tuned encoder to
         find out whether it would load: it is assumed to, unless
         ``BOSO_MEASURE_ENCODER=0``)."""
-        from ingest.extract import extractor_stamp
-
-        wanted = extractor_stamp(os.environ.get("BOSO_MEASURE_ENCODER", "1") != "0")
-        return sum(1 for stamp in self.store.extractors().values() if stamp != wanted)
+        return _count_outdated(self.store)
 
     def _extraction_stale(self, doc_id: str) -> bool:
         """Whether a document's items came from another extractor than the
-        current one (`ingest.extract.extractor_stamp`). Answered without
+        current one (`ingest.stamp.extractor_stamp`). Answered without
         loading the fine-tuned encoder unless the items look stale."""
-        from ingest.extract import extractor_stamp
+        from ingest.stamp import extractor_stamp
 
         stored = self._stamps.get(doc_id)
-        wanted = os.environ.get("BOSO_MEASURE_ENCODER", "1") != "0"
-        if stored == extractor_stamp(wanted):
+        if stored == extractor_stamp(encoder_wanted()):
             return False
         return stored != extractor_stamp(self.second_opinion is not None)
 

@@ -103,7 +103,7 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE INDEX IF NOT EXISTS items_doc ON items(doc_id);
 CREATE INDEX IF NOT EXISTS items_type ON items(type);
--- which extractor (ingest.extract.extractor_stamp) produced a document's
+-- which extractor (ingest.stamp.extractor_stamp) produced a document's
 -- items; an index built before this table has no rows, so all are stale
 CREATE TABLE IF NOT EXISTS extraction (
     doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -389,6 +389,15 @@ class Store:
                 "SELECT d.doc_id, e.extractor FROM documents d LEFT JOIN extraction e USING(doc_id)"
             )
         }
+
+    def count_outdated(self, extractor: str) -> int:
+        """Documents whose items another extractor (or one before stamps were
+        kept) produced."""
+        return self.db.execute(
+            "SELECT count(*) FROM documents d LEFT JOIN extraction e USING(doc_id) "
+            "WHERE e.extractor IS NULL OR e.extractor != ?",
+            (extractor,),
+        ).fetchone()[0]
 
     def document_metadata(self, doc_id: str) -> Metadata:
         """The metadata a document was described by at ingest."""

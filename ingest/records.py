@@ -235,7 +235,7 @@ class IngestResult:
     recommendations: list[Recommendation] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     extractor: str | None = None
-    """`ingest.extract.extractor_stamp` of what extracted the items; None when
+    """`ingest.stamp.extractor_stamp` of what extracted the items; None when
     extraction was not run."""
 
 

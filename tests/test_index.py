@@ -198,7 +198,7 @@ def test_items_of_an_older_extractor_are_extracted_again_without_reembedding(sha
     from typer.testing import CliRunner
 
     from api.cli import app as cli
-    from ingest.extract import extractor_stamp
+    from ingest.stamp import extractor_stamp
     from ingest.records import ExtractedItems
 
     folder = tmp_path / "idx"

@@ -15,10 +15,6 @@ among the sentences the regression finds worth asking (`encoder_model`).
 
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
-from pathlib import Path
-
 from ingest.extract.common import Context
 from ingest.extract.figures import extract_figures
 from ingest.extract.learned import SecondOpinion, learned_measures
@@ -26,33 +22,10 @@ from ingest.extract.measures import extract_measures
 from ingest.extract.money import find_money, parse_nok
 from ingest.extract.recommendations import extract_recommendations
 from ingest.records import Document, Figure, Measure, Recommendation
+from ingest.stamp import extractor_stamp
 from ingest.vocabulary import Vocabulary
 
 __all__ = ["extract_items", "extractor_stamp", "parse_nok", "find_money", "Vocabulary"]
-
-_INGEST = Path(__file__).resolve().parent.parent
-
-
-@lru_cache(maxsize=2)
-def extractor_stamp(encoder: bool) -> str:
-    """What produced a document's items: a hash of the extraction code, the
-    vocabulary and the model weights, and whether the fine-tuned encoder
-    decided (`encoder`). An index stores it per document, so items extracted
-    by an older extractor are extracted again (`index.collection.Index`)
-    without reading, chunking or embedding anything else."""
-    files = sorted(_INGEST.glob("extract/*.py")) + [
-        _INGEST / "vocabulary.py",
-        _INGEST / "records.py",
-        _INGEST / "data" / "vocabulary.toml",
-        _INGEST / "data" / "measure_model.npz",
-    ]
-    if encoder:
-        files.append(_INGEST / "data" / "measure_adapter.npz")
-    h = hashlib.sha256(b"encoder" if encoder else b"regression")
-    for f in files:
-        h.update(f.relative_to(_INGEST).as_posix().encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def extract_items(

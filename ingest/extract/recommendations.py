@@ -86,10 +86,8 @@ _FIRST_PERSON_ASK = re.compile(
 kommunen ha oppmerksomheten rettet mot …"), in a text by that organisation.
 A request to the state ("vi ber departementet …") is a municipality's own
 voice in a høringsuttalelse, not advice to it."""
-_REPORT_SUBJECT = re.compile(
-    r"^(?:rapporten|foranalysen|analysen|utredningen|utgreiinga|evalueringen|evalueringa|kartleggingen|undersøkelsen)\b",
-    re.IGNORECASE,
-)
+_REPORT_NOUNS = r"rapporten|foranalysen|analysen|utredningen|utgreiinga|evalueringen|evalueringa|kartleggingen|undersøkelsen"
+_REPORT_SUBJECT = re.compile(rf"^(?:{_REPORT_NOUNS})\b", re.IGNORECASE)
 _OPINION = re.compile(
     r"^(?:\S+\s+){0,3}?(?:mener|meiner|understreker|peker på|konkluderer med)\b.*?"
     r"(?:\b(?:bør|må)\b|\bkan\s+(?:\S+\s+){0,3}?(?:ved|gjennom)\s+(?:at|å)\b"
@@ -115,8 +113,7 @@ the verb ("Revisjonen tilrår at …"), as keys of the vocabulary's
 [recommenders]. Only there: "revisjonen av planen" is a revision, not the
 auditor."""
 _REPORTED_ADVICE = re.compile(
-    r"^(?:rapporten|foranalysen|analysen|utredningen|utgreiinga|evalueringen|evalueringa|kartleggingen"
-    r"|undersøkelsen|gjennomgangen|revisjonen)\s+(?:\S+\s+){0,2}?"
+    rf"^(?:{_REPORT_NOUNS}|gjennomgangen|revisjonen)\s+(?:\S+\s+){{0,2}}?"
     r"(?:viser|viste|konkluderer|konkluderte|mener|meiner|påpeker|påpekte|fastslår|fremhever|framhever|understreker)"
     r"\s+(?:med\s+)?(?:\S+\s+){0,2}?at\b.{0,80}?\b(?:bør|burde)\b",
     re.IGNORECASE,
