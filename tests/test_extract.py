@@ -550,6 +550,100 @@ def test_run_on_web_text_is_split_before_a_new_subject():
     assert [s.text for s in sentences(flat)][-1] == "Hovedmål II Flere eier egen bolig"
 
 
+def test_a_report_that_lost_its_full_stops_still_yields_its_numbered_measures():
+    """A transcript with no full stops and numbered measures ("Tiltak 2.1 …")
+    is running text, not a table of contents; its field labels ("Status:",
+    "Kostnad:") and capitalised openers ("Gjennom …") end the sentence before
+    them; a numbered measure ends the goal above it."""
+    from ingest.extract.common import is_toc  # noqa: PLC0415
+    from ingest.extract.nlp import sentences  # noqa: PLC0415
+
+    text = (
+        "Sluttrapport boligplan 2018–2022 Hovedmål 1 Flere skal eie egen bolig Tiltak 1.1 Startlån til "
+        "barnefamilier Kommunen har gitt 48 startlån til barnefamilier i planperioden Status: gjennomført "
+        "Tiltak 1.2 Leie til eie Det ble etablert en ordning der leietakere kan kjøpe boligen de leier "
+        "Status: gjennomført Hovedmål 2 Gode tjenester i boligen Tiltak 2.1 Oppfølgingsteam Et ambulant "
+        "team med fire stillinger ble opprettet i 2019 Teamet følger opp 55 husstander Kostnad: 3,1 mill. kr "
+        "årlig Tiltak 2.2 Miljøarbeider Kommunen ansatte en miljøarbeider i full stilling i 2020 "
+        "Tiltak 2.3 Tildeling Tildelingen samles i ett team Gjennom faste møter er ventetiden redusert"
+    )
+    assert not is_toc(text)
+    assert is_toc("Innledning 1.1 Bakgrunn 3 1.2 Mål 4 2.1 Tiltak 6 2.2 Økonomi 8 3.1 Evaluering 9")
+    assert [s.text for s in sentences("De kan kjøpe boligen de leier Status: gjennomført Tiltak 2.1 Oppfølgingsteam")] == [
+        "De kan kjøpe boligen de leier", "Status: gjennomført", "Tiltak 2.1 Oppfølgingsteam"
+    ]
+    assert [s.text for s in sentences("ventetiden for de vanskeligstilte Gjennom faste møter er den redusert")] == [
+        "ventetiden for de vanskeligstilte", "Gjennom faste møter er den redusert"
+    ]
+    measures, _, figures = extract_items(_doc(text), learned=False)
+    got = {m.text.split(" Kommunen")[0].split(" Et ")[0].split(" Det ")[0]: m for m in measures}
+    team = next(m for m in measures if "ambulant" in m.text)
+    assert team.cost is not None and team.cost.amount_nok == 3_100_000 and team.status == "gjennomført"
+    assert any(m.text.startswith("Tiltak 2.2 Miljøarbeider Kommunen ansatte en miljøarbeider") for m in measures), got
+    assert any("startlån til barnefamilier i planperioden" in m.text and m.status == "gjennomført" for m in measures)
+    assert any(f.value == 55 and f.unit == "husstander" for f in figures)
+
+
+def test_a_stated_status_wins_and_the_main_clause_says_whether_it_is_done():
+    from ingest.extract.nlp import status_of  # noqa: PLC0415
+
+    assert status_of("Kommunen har kjøpt seks leiligheter som skal leies ut til ungdom.") == "gjennomført"
+    assert status_of("Det er etablert et team som skal følge opp leietakerne.") == "gjennomført"
+    assert status_of("Kommunen skal kjøpe boliger som er tilpasset eldre.") == "planlagt"
+    text = (
+        "Halvårsrapport\n\n"
+        "Kommunen skal bygge fire omsorgsboliger i sentrum. Status: ikke startet.\n\n"
+        "Det ble kjøpt to boliger til flyktninger. Status: ikke gjennomført."
+    )
+    measures, _, _ = extract_items(_doc(text), learned=False)
+    # "ikke startet" is planned; "ikke gjennomført" is no status, and the
+    # wording ("ble kjøpt") must not claim it was done
+    assert [m.status for m in measures] == ["planlagt", None]
+
+
+def test_a_change_between_two_amounts_is_one_figure_and_no_cost():
+    text = "Årsmelding 2020\n\nKommunen har økt rammen for startlån fra 20 mill. kr i 2016 til 45 mill. kr i 2020."
+    measures, _, figures = extract_items(_doc(text), learned=False)
+    assert [(f.value, f.value_to, f.unit, f.year, f.year_to) for f in figures] == [
+        (20_000_000, 45_000_000, "kr", 2016, 2020)
+    ]
+    assert len(measures) == 1 and measures[0].cost is None
+
+
+def test_a_plain_text_plan_with_numbered_headings_and_lead_in_lists():
+    """A numbered heading line ("2.1 Fremskaffelse av boliger") is a heading
+    whose topic its measures take; an item says what its lead-in says of
+    status ("Kommunen vil:" is planned); added resources are a measure;
+    households that bought a home are a result, not a measure."""
+    text = (
+        "Boligplan for Eksempel kommune 2024–2030\n\n"
+        "2.1 Fremskaffelse av boliger\n\n"
+        "Mange av de kommunale boligene er gamle. Kommunen vil:\n"
+        "• selge boliger som ikke lenger er egnet, og bruke inntektene til å kjøpe andre\n"
+        "• inngå avtaler med private utbyggere om tilvisning\n\n"
+        "2.2 Oppfølging i bolig\n\n"
+        "Kommunen har et ambulant team med to årsverk. Teamet skal styrkes med ett årsverk fra 2025. "
+        "Seks barnefamilier har kjøpt egen bolig med startlån i 2023.\n\n"
+        "Talet på hushald i mellombels bustad gjekk ned frå 12 til 4."
+    )
+    measures, _, figures = extract_items(_doc(text), learned=False)
+    by_start = {m.text.split()[0]: m for m in measures}
+    assert by_start["selge"].topics[:1] == ["fremskaffelse"] and by_start["selge"].status == "planlagt"
+    assert by_start["inngå"].status == "planlagt"
+    assert by_start["Teamet"].status == "planlagt" and "booppfolging" in by_start["Teamet"].topics
+    assert "Seks" not in by_start
+    assert (12, 4, "husstander") in [(f.value, f.value_to, f.unit) for f in figures]
+
+
+def test_a_colophon_is_not_a_measure():
+    text = (
+        "Foranalyse\n\nUtarbeidet av Agenda Kaupang for Vefsn kommune, mars 2019.\n\n"
+        "Kommunen har opprettet et boligkontor i 2018."
+    )
+    measures, _, _ = extract_items(_doc(text), learned=False)
+    assert [m.text for m in measures] == ["Kommunen har opprettet et boligkontor i 2018."]
+
+
 def test_colon_before_a_dash_or_a_quote_ends_the_lead_in():
     from ingest.extract.nlp import sentences  # noqa: PLC0415
 

@@ -21,6 +21,7 @@ BlockKind = Literal["heading", "para", "item"]
 BULLET = re.compile(r"^\s*(?P<marker>[•\-–*▪·●◦‣]|\d{1,2}[.)]|\(?\d{1,2}\)|[a-zA-Z][.)])\s+(?=\S)")
 _END_PUNCT = re.compile(r"[.!?;,]\s*$")
 _LETTERS = re.compile(r"[A-Za-zÆØÅæøåÉé]")
+_SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,3}\s+(?=[A-ZÆØÅ])")
 
 
 @dataclass
@@ -45,6 +46,10 @@ def _is_heading_line(line: str, next_nonempty: str | None) -> bool:
         return False
     if len(s) > 90 or _END_PUNCT.search(s) or BULLET.match(line):
         return False
+    numbered = _SECTION_NUMBER.sub("", s, count=1)  # "2.1 Fremskaffelse av boliger", "3 Økonomi"
+    if numbered != s and re.search(r"\s\d{1,3}$", numbered):
+        return False  # a contents entry: "1.2 Organisering av planarbeidet 3"
+    s = numbered
     if not _LETTERS.search(s[:1] or "") or not s[0].isupper():
         return False
     words = s.split()

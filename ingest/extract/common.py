@@ -72,8 +72,18 @@ def is_toc(text: str) -> bool:
     leaders = len(_TOC_LEADER.findall(text))
     sections = len(_TOC_SECTION.findall(text))
     if leaders >= 3 or sections >= 4:
+        if leaders < 3 and len(text.split()) > TOC_WORDS_PER_ENTRY * sections:
+            # section numbers with prose between them: a report whose full
+            # stops were lost ("Tiltak 1.1 Økt bruk av startlån Kommunen har
+            # økt rammen …"), not a list of titles
+            return False
         return len(_SENT_END.findall(text)) <= (leaders + sections) // 2
     return False
+
+
+TOC_WORDS_PER_ENTRY = 15
+"""A contents entry is a title and a page number; more words than this per
+section number is running text."""
 
 
 def clip(text: str, limit: int = 400) -> str:

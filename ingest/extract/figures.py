@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.extract.common import Context, Unit, is_toc, year_range, years_in
-from ingest.extract.money import NUM, Money, find_money, parse_number
+from ingest.extract.money import NUM, Money, find_money, money_changes, parse_number
 from ingest.records import Figure
 
 _MOD = (
@@ -58,6 +58,10 @@ _CHANGE = re.compile(
     rf"\bfr[aå]\s+(?P<a>{NUM})\b(?P<mid>[^.;]{{0,60}}?)\btil\s+(?P<b>{NUM})\b",
     re.IGNORECASE,
 )
+_COUNT_NAMED = re.compile(
+    r"\b(?:antall|antallet|tal på|talet på|talet|tallet på)\s+(?:\w+\s+){0,2}?(?P<unit>\w+)\b[^.;]{0,60}$", re.IGNORECASE
+)
+"""A count named before its change: "Antallet bostedsløse gikk ned fra 23 til 9"."""
 _RANGE_BEFORE_MONEY = re.compile(rf"(?:(?P<a>{NUM})\s*(?:til|[-–])|\bmellom\s+(?P<b>{NUM})\s+og)\s*$", re.IGNORECASE)
 _COUNT_RANGE = re.compile(
     rf"(?:(?P<a>{NUM})(?:\s+til\s+|\s*[-–]\s*)|\bmellom\s+(?P<b>{NUM})\s+og\s+)(?=(?:{NUM})\s)", re.IGNORECASE
@@ -212,9 +216,15 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         if cls not in _COUNT_UNITS and not after:
             # the unit after the second number: "redusert fra 45 til 12 husstander"
             post = re.match(rf"\s*(?:{_MOD}\s+){{0,3}}(\w+)", masked[m.end():])
-            if post is None or _unit_class(post.group(1)) not in _COUNT_UNITS:
+            if post is not None and _unit_class(post.group(1)) in _COUNT_UNITS:
+                unit_word, cls, end = post.group(1), _unit_class(post.group(1)), m.end() + post.end()
+            elif named := _COUNT_NAMED.search(masked[: m.start()]):
+                # the count named before: "Talet på hushald i mellombels bustad gjekk ned frå 12 til 4"
+                unit_word, cls = named.group("unit"), _unit_class(named.group("unit"))
+                if cls not in _COUNT_UNITS:
+                    continue
+            else:
                 continue
-            unit_word, cls, end = post.group(1), _unit_class(post.group(1)), m.end() + post.end()
         years = years_in(mid)
         tail = masked[end: end + 40]
         years_after = years_in(tail.split(".")[0])
@@ -226,6 +236,11 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
 
     # 2. money — not the price of the report itself ("Pris: kr 250,-")
     money: list[Money] = [] if _COLOPHON.search(text) else find_money(text)
+    for ch in money_changes(text, money):
+        if not _overlaps((ch.before.start, ch.after.end), taken):
+            cands.append(_Cand(ch.before.start, ch.after.end, ch.before.amount, "kr", _money_subject(text),
+                               value_to=ch.after.amount, year=ch.year, year_to=ch.year_to))
+            taken.append((ch.before.start, ch.after.end))
     for mo in money:
         if _overlaps((mo.start, mo.end), taken):
             continue

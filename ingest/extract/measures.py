@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.extract.common import Context, Unit, clip, is_toc, period_of, unique_tables, year_range, years_in
-from ingest.extract.money import find_money, parse_nok, parse_number
+from ingest.extract.money import NUM, find_money, money_changes, parse_nok, parse_number
 from ingest.extract.nlp import (
     FINITE,
     _NEGATION,
@@ -105,6 +105,14 @@ _TOO_LITTLE = re.compile(
 )
 _EFFECT = re.compile(
     r"\b(?:skal|vil|kan|vert|blir)\s+(?:\w+\s+)?(?:bli\s+)?(?:enklere|lettere|lettare|bedre|betre|vanskeligere|raskere)\s+(?:å|for)\b",
+    re.IGNORECASE,
+)
+# "Seks barnefamilier har kjøpt egen bolig": what came of a measure, told of the
+# households it helped; the action is theirs (a result, a figure)
+_RESIDENTS_COUNT = re.compile(
+    rf"^(?:{NUM}|flere|fleire|mange)\s+(?:\w+\s+)?(?:husstand\w*|hushald\w*|husholdning\w*|\w*famili[ea]\w*|personer"
+    r"|leietakere|leietakerne|leigetakarar|deltakere|deltakarar|beboere|bebuarar|ungdommer|flyktninger|flyktningar)"
+    r"\s+(?:har|hadde|fikk|fekk|kjøpte|flyttet|flytta|bor|bur)\b",
     re.IGNORECASE,
 )
 _BODY_DECIDES = {"vedtok", "vedtar", "vedtatt", "vedtek", "oppnevnte", "nedsatte"}
@@ -210,7 +218,8 @@ _STATUS_WORDS = {
 def _status_cell(text: str) -> str | None:
     low = text.lower()
     for k, v in _STATUS_WORDS.items():
-        if k in low:
+        at = low.find(k)
+        if at != -1 and not re.search(r"\b(?:ikke|ikkje)\s+$", low[:at]):  # "ikke gjennomført" is no status
             return v
     return None
 
@@ -355,6 +364,7 @@ _VAGUE = re.compile(
     re.IGNORECASE,
 )
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s")
+_NUMBERED_MEASURE = re.compile(r"^(?:tiltak|aktivitet|tiltaksnummer)\s+\d{1,2}(?:\.\d{1,2})*\b", re.IGNORECASE)
 _TOC = re.compile(r"(?:\.{3,}|…)\s*\d+")
 
 
@@ -449,6 +459,8 @@ _DOC_SUBJECT = re.compile(
 )
 # a title page: "-RAPPORT- «Utvikle …", "BOLIGSOSIAL HANDLINGSPLAN Vedtatt i …"
 _TITLE_PAGE = re.compile(r"^[\W\d]*[A-ZÆØÅ]{4,}\b[\W]*(?:[A-ZÆØÅ]{2,}\b|«)")
+_AUTHORSHIP = re.compile(r"^(?:utarbeidet|utarbeida|utarbeidd|skrevet|skrive|laget|laga|utført)\s+av\b", re.IGNORECASE)
+"""A document's colophon ("Utarbeidet av Agenda Kaupang for Vefsn kommune, mars 2019.")."""
 # the points of a decision: "Husnemnda godkjenner søknaden og ber rådmannen …"
 _DECISION_VERB = re.compile(
     r"^(?:\S+\s+){0,3}?(?:godkjenner|godkjennes|vedtar|vedtek|vedtas|ber\s+(?:om|rådmannen|kommunedirektøren|administrasjonen))\b",
@@ -467,6 +479,8 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5,
         return False
     if re.match(r"\d+(?:[ .,]\d+)*\s+(?!av\b)[a-zæøå%]", text) or _FORM_PROMPT.search(text):
         return False
+    if _RESIDENTS_COUNT.match(text) and not _CLAUSE_JOIN.search(text):
+        return False  # (its clause after "og kommunen har …" may still be one: `_clauses`)
     if len(_TOC.findall(text)) >= 2 or re.match(r"^(?:denne|dette)\s+(?:rapporten|notatet|dokumentet)\b|^rapporten\b", text, re.I) or _DOC_SUBJECT.match(text):
         return False  # "62 prosent av boligene …" is a figure; forms ask, they do not report
     cues = raw_cues = action_cues(doc)
@@ -676,7 +690,7 @@ def outside_guards(ctx: Context, u: Unit, budget: set[int] | None = None) -> boo
     if any(_SKIP_SECTION.search(h) for h in b.section) or is_toc(b.text) or id(b) in budget:
         return True
     prev = ctx.units[u.index - 1].text if u.index else ""
-    if _TITLE_PAGE.match(u.text) or _LINK_LEAD.match(prev):
+    if _TITLE_PAGE.match(u.text) or _AUTHORSHIP.match(u.text) or _LINK_LEAD.match(prev):
         return True
     return ctx.national and not _NAMED_MUNI.search(u.text)
 
@@ -703,9 +717,14 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
         # item on the whole country): only an action of a named municipality
         if ctx.national and not _NAMED_MUNI.search(text):
             return
-        if _TITLE_PAGE.match(text):
+        if _TITLE_PAGE.match(text) or _AUTHORSHIP.match(text):
             return
-        out.append(_measure_from_text(ctx, u, text))
+        m = _measure_from_text(ctx, u, text)
+        if m.status is None and u.block.kind == "item" and u.block.intro:
+            # an item says no more than its lead-in: "Kommunen vil:" (planned),
+            # "Følgende tiltak er gjennomført:" (done)
+            m.status = status_of(re.split(r"(?<=[.!?])\s+", u.block.intro.strip())[-1])
+        out.append(m)
         last_measure_unit = u.index
 
     for u in ctx.units:
@@ -785,6 +804,10 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
             continue
 
         measure = False
+        if mode == "goal" and _NUMBERED_MEASURE.match(text):
+            # "Tiltak 3.1 Booppfølgingsteam Et tverrfaglig team ble opprettet …":
+            # a numbered measure ends the goal it stands under
+            mode, first_after_lead = None, False
         if mode == "measure":
             narrative = is_narrative(doc) or has_goal_start(doc)
             if first_after_lead and not (label_lead and narrative):
@@ -855,12 +878,22 @@ def _clauses(unit: Unit, text: str) -> list[str]:
         pos = m.end()
     parts.append(text[pos:].strip())
     good = [p for p in parts if len(p.split()) >= 4 and _is_action_sentence(unit, p, min_words=4)]
+    if _RESIDENTS_COUNT.match(text):
+        return good  # "Mange familier har kjøpt bolig, og kommunen har skaffet …": only the municipality's part
     return good if len(good) >= 2 else [text]
+
+
+def _cost_amounts(text: str) -> list:
+    """The amounts of `text` that can be a measure's cost: not the two ends
+    of a change ("økt rammen fra 20 til 45 mill. kr" costs neither)."""
+    money = find_money(text)
+    changed = {id(x) for ch in money_changes(text, money) for x in (ch.before, ch.after)}
+    return [mo for mo in money if id(mo) not in changed]
 
 
 def _add_money(m: Measure, text: str) -> None:
     if m.cost is None:
-        money = find_money(text)
+        money = _cost_amounts(text)
         if money:
             m.cost = Cost(money[0].amount, money[0].text)
 
@@ -882,6 +915,7 @@ _LABELLED = re.compile(
 )
 """A labelled sentence after a measure: its target ("Mål: …") or what came
 of it ("Resultat: …"); the label may stand as a sentence of its own."""
+_STATUS_LABEL = re.compile(r"^status\s*:\s*(?P<rest>.+)$", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass
@@ -889,19 +923,23 @@ class _After:
     cost: Cost | None = None
     indicator: str = ""
     result: str = ""
+    status: str | None = None
+    status_stated: bool = False  # a "Status: …" label, even one that names none ("ikke gjennomført")
 
 
 def _after(ctx: Context, u: Unit) -> _After:
     """What the sentences right after a measure, in the same paragraph, say
-    of it: its cost ("Kostnaden er beregnet til …"), its target ("Mål: …")
-    and its result ("Resultat: …"). Stops at the first sentence that is
-    none of these."""
+    of it: its cost ("Kostnaden er beregnet til …"), its target ("Mål: …"),
+    its result ("Resultat: …") and its status ("Status: gjennomført"). Stops
+    at the first sentence that is none of these."""
     out = _After()
     i = u.index + 1
     while i < len(ctx.units) and i <= u.index + 4 and ctx.units[i].block is u.block:
         text = ctx.units[i].text
         if _COST_NEXT.match(text) and out.cost is None and (money := find_money(text)):
             out.cost = Cost(money[0].amount, money[0].text)
+        elif m := _STATUS_LABEL.match(text):
+            out.status, out.status_stated = out.status or _status_cell(m.group("rest")), True
         elif m := _LABELLED.match(text):
             rest = m.group("rest").strip()
             if not rest and i + 1 < len(ctx.units) and ctx.units[i + 1].block is u.block:
@@ -933,7 +971,7 @@ def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
     if per is None:
         ys = years_in(text)
         per = (min(ys), max(ys)) if ys else None
-    money = find_money(text)
+    money = _cost_amounts(text)
     after = _after(ctx, u)
     return Measure(
         text=clip(text),
@@ -944,7 +982,8 @@ def _measure_from_text(ctx: Context, u: Unit, text: str) -> Measure:
         topics=_with_heading_topics(ctx, ctx.topics(text), u.block.section[-1] if u.block.section else ""),
         cost=Cost(money[0].amount, money[0].text) if money else after.cost,
         indicator=after.indicator,
-        status=status_of(text),
+        # a stated "Status: …" over what the wording implies
+        status=after.status if after.status_stated else status_of(text),
         fields={"Resultat": after.result} if after.result else {},
     )
 

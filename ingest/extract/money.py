@@ -140,6 +140,36 @@ def find_money(text: str) -> list[Money]:
     return found
 
 
+_CHANGE_FROM = re.compile(r"\b(?:fra|frå)\s+$", re.IGNORECASE)
+_CHANGE_TO = re.compile(r"^\s*(?:i\s+(?P<year>\d{4})\s+)?til\s+$", re.IGNORECASE)
+_CHANGE_YEAR_TO = re.compile(r"^\s*i\s+(?P<year>\d{4})\b")
+
+
+@dataclass(frozen=True)
+class MoneyChange:
+    """Two amounts of one change: "fra 20 mill. kr i 2016 til 45 mill. kr i 2020"."""
+
+    before: Money
+    after: Money
+    year: int | None = None
+    year_to: int | None = None
+
+
+def money_changes(text: str, found: list[Money] | None = None) -> list[MoneyChange]:
+    """The pairs of `find_money(text)` that state one amount changing into
+    another ("økt rammen fra 20 mill. kr i 2016 til 45 mill. kr i 2020"),
+    with the years beside them. Neither amount is a cost."""
+    found = find_money(text) if found is None else found
+    out = []
+    for a, b in zip(found, found[1:]):
+        between = _CHANGE_TO.match(text[a.end : b.start])
+        if between and _CHANGE_FROM.search(text[max(0, a.start - 12) : a.start]):
+            y = between.group("year")
+            y2 = _CHANGE_YEAR_TO.match(text[b.end :])
+            out.append(MoneyChange(a, b, int(y) if y else None, int(y2.group("year")) if y2 else None))
+    return out
+
+
 def parse_nok(text: str) -> float | None:
     """The first money amount in `text`, in NOK; None if there is none.
 

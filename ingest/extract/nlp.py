@@ -36,7 +36,7 @@ ACTION_VERB = (
     r"|iverksett(?:e|er|es|ing|a|ast)?|iverksatt|igangsett(?:e|er|es)?|igangsatt"
     r"|gjennomfør(?:e|er|es|t|te|a|ast|de)"
     r"|arranger(?:e|er|es|t|te|a|ast)"
-    r"|tilsett(?:e|er|es|ing|je|jer|jast|jing)?"
+    r"|tilsett(?:e|er|es|ing|je|jer|jast|jing)?|tilset(?:je|jast|jing)"
     r"|ansett(?:e|er|es|else)"
     r"|kartlegg(?:e|er|es|ing|je|ja|jast|jer)|kartlagt|kartlagd"
     r"|revider(?:e|er|es|t|a|ast)|revidert"
@@ -117,6 +117,25 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": "under"}, {"LOWER": {"IN": ["ombygging", "bygging", "etablering", "oppføring", "planlegging", "utredning"]}}],
     [{"LOWER": {"IN": ["har", "er", "ble", "blitt", "vart", "vorte"]}}, {"LOWER": "det", "OP": "?"},
      {"LOWER": {"IN": ["ansatt", "tilsatt"]}}],
+    # "Kommunen har gitt 48 startlån til barnefamilier", "innvilget tilskudd til tilpasning"
+    [{"LOWER": {"IN": ["har", "hadde", "ble", "blei", "vart", "er", "kommunen", "kommuna", "vi", "nav", "boligkontoret", "og"]}},
+     {"LOWER": {"IN": ["gitt", "ga", "gav", "innvilget", "innvilga", "innvilger", "innvilges", "tildelt", "tildelte",
+                       "delt", "delte"]}},
+     {"LOWER": "ut", "OP": "?"}, {"LIKE_NUM": True, "OP": "?"},
+     {"LOWER": {"REGEX": r"^(?:startlån\w*|tilskudd\w*|tilskot\w*|etableringslån\w*|utbedringslån\w*|boligtilskudd\w*)$"}}],
+    # resources added: "Teamet skal styrkes med ett årsverk", "økte bemanningen med to stillinger"
+    # (not the present "øker/aukar med …": a trend, often of the state's grants)
+    [{"LOWER": {"REGEX": r"^(?:styrke|styrkes|styrket|styrka|styrkast|økes|økte|økt|auka|aukast|utvide|utvides|utvidet|utvida)$"}},
+     {"LOWER": {"NOT_IN": ["med"]}, "OP": "{0,2}"}, {"LOWER": "med"},
+     {"LOWER": {"REGEX": r"^(?:\d+(?:,\d+)?|en|ett|ei|eit|ein|to|tre|fire|fem|seks|halvt|halv)$"}},
+     {"LOWER": {"REGEX": r"^(?:årsverk\w*|stilling\w*|ansatte|tilsette|fagstilling\w*)$"}}],
+    # "Kommunen ansatte en bomiljøarbeider": the past tense, not the noun
+    # "ansatte" (staff), when an employer comes before it and a count after
+    [{"LOWER": {"IN": ["kommunen", "kommuna", "vi", "programmet", "prosjektet", "nav", "bydelen", "rådmannen",
+                       "kommunedirektøren", "boligkontoret", "tjenesten", "tenesta", "enheten", "eininga"]}},
+     {"LOWER": {"IN": ["ansatte", "tilsette", "tilsatte"]}},
+     {"LOWER": {"IN": ["en", "ei", "et", "eit", "ein", "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte",
+                       "ni", "ti", "flere", "fleire", "ny", "nye", "nytt", "egen", "eigen"]}}],
     [{"LOWER": {"REGEX": "^sats(e|er|es)$"}}, {"LOWER": {"IN": ["på", "ekstra"]}}],
     [{"LOWER": "søker"}, {"LOWER": "om"}],
     [{"LOWER": "gjennomgang"}, {"LOWER": {"IN": ["av", "om"]}}],
@@ -214,8 +233,20 @@ STATUS_PATTERNS: dict[str, list[str]] = {
 _STATUS_RX = {k: re.compile("|".join(v), re.IGNORECASE) for k, v in STATUS_PATTERNS.items()}
 
 
+_STATUS_CLAUSE_END = re.compile(r",?\s+(?:som|slik at|for å|fordi|der|hvor|når|dersom|hvis|men)\s", re.IGNORECASE)
+
+
 def status_of(text: str) -> str | None:
-    """planlagt / igangsatt / gjennomført where the wording says so."""
+    """planlagt / igangsatt / gjennomført where the wording says so; the
+    main clause first ("har kjøpt åtte leiligheter som skal leies ut" is
+    done, not planned)."""
+    cut = _STATUS_CLAUSE_END.search(text)
+    if cut and cut.start() > 0 and (status := _status_in(text[: cut.start()])):
+        return status
+    return _status_in(text)
+
+
+def _status_in(text: str) -> str | None:
     for status in ("igangsatt", "planlagt", "gjennomført"):
         if _STATUS_RX[status].search(text):
             return status
@@ -286,11 +317,12 @@ def sentences(text: str) -> list[Sentence]:
         cut_spans0.append((s, e))
     spans = [(a, b) for a, b in cut_spans0 if text[a:b].strip()]
     # a section number inside running text starts a heading (PDF text that
-    # lost its line breaks): "… av kommunale boliger 5.1 Mål for arbeidet …"
+    # lost its line breaks): "… av kommunale boliger 5.1 Mål for arbeidet …",
+    # also after its label: "… åtte husstander Tiltak 1.3 Boligkontor …"
     cut_spans: list[tuple[int, int]] = []
     for s, e in spans:
         base = s
-        for m in re.finditer(r"(?<=[a-zæøå,)] )\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\.?\s+(?=[A-ZÆØÅ][a-zæøå])", text[base:e]):
+        for m in re.finditer(r"(?<=[a-zæøå,)] )(?:(?:Tiltak|Aktivitet|Delmål|Mål)\s+)?\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\.?\s+(?=[A-ZÆØÅ][a-zæøå])", text[base:e]):
             if base + m.start() > s:
                 cut_spans.append((s, base + m.start() - 1))
                 s = base + m.start()
@@ -330,7 +362,13 @@ _RUN_ON_SUBJECT = re.compile(
     r"|Teamet|Tiltaket|Boligkontoret|Styringsgruppen|Arbeidsgruppen|Prosjektgruppen|Utvalget)"
     r"\s+(?:\w+\s+)?(?:er|har|var|ble|blir|vil|skal|fikk|hadde|vart|vert)\b"
     # a goal heading flattened into the text: "… arbeidet Hovedmål II Boligkapasiteten …"
-    r"|(?:Hovedmål|Delmål|Effektmål|Resultatmål)\s+(?:[IVX]+\b|\d|[A-ZÆØÅ]))"
+    r"|(?:Hovedmål|Delmål|Effektmål|Resultatmål)\s+(?:[IVX]+\b|\d|[A-ZÆØÅ])"
+    # a measure's labelled field: "… åtte husstander Status: gjennomført", "… 40 husstander Kostnad: 2,4 mill."
+    r"|(?:Status|Kostnad|Kostnader|Budsjett|Ansvar|Ansvarlig|Frist|Tidsplan|Finansiering|Målgruppe|Mål|Resultat"
+    r"|Resultater|Indikator)\s*:"
+    # an adverbial that opens a sentence, never capitalised inside one:
+    # "… de mest vanskeligstilte Gjennom egne anskaffelser skal …"
+    r"|(?:Gjennom|Samtidig|Videre|Derfor|I\s+tillegg|I\s+perioden|For\s+å)\s+[a-zæøå0-9])"
 )
 
 
