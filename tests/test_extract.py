@@ -81,6 +81,21 @@ def test_change_from_a_to_b_keeps_both_values_and_the_year():
     assert [c.value for c in figures_in_sentence("Fra 2010 til 2014 ble det bygget 40 boliger.")] == [40]
 
 
+def test_who_is_responsible_for_a_row_gives_it_no_topic():
+    """'Ansvar: Boligkontoret' names who does it, not what it is about."""
+    table = Table(
+        header=["Aktivitet", "Ansvar", "Frist", "Status"],
+        rows=[["Kartlegge leietakere som kan kjøpe egen bolig", "Boligkontoret", "Mars 2024", "Gjennomført"],
+              ["Etablere to akuttleiligheter", "Tildelingsteamet og NAV", "Juni 2024", "Ikke startet"]],
+        page=1, pages=[1], row_pages=[1, 1], title="",
+    )
+    doc = Document(doc_id="t", source="t.docx", format="docx", pages=[Page(1, "Aktivitetsplan 2024", [table])])
+    measures, _, _ = extract_items(doc, learned=False)
+    assert [(m.topics, m.status) for m in measures] == [
+        ([], "gjennomført"), (["midlertidig-botilbud"], "planlagt")
+    ]
+
+
 def test_measures_under_a_heading_take_its_topics():
     """An activity table or a sentence under "Tiltak for å redusere
     ventelister" is about waiting lists even where it does not say so."""

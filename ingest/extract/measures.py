@@ -238,7 +238,10 @@ def table_measures(ctx: Context) -> list[Measure]:
             if not text or _norm_header(text) == _norm_header(header[mi]):
                 continue
             fields = {h or f"kolonne {i + 1}": c for i, (h, c) in enumerate(zip(header, cells)) if c}
-            row_text = " ".join(cells)
+            # what the row says of the measure: not who is responsible, when,
+            # its status or cost ("Ansvar: Boligkontoret" is no topic of it)
+            admin = {cols[k] for k in ("responsible", "time", "status", "cost") if k in cols}
+            row_text = " ".join(c for i, c in enumerate(cells) if i not in admin)
             cost = None
             if "cost" in cols and cols["cost"] < len(cells):
                 amount = parse_nok(cells[cols["cost"]])
