@@ -650,6 +650,19 @@ def test_a_plain_text_plan_with_numbered_headings_and_lead_in_lists():
     assert (12, 4, "husstander") in [(f.value, f.value_to, f.unit) for f in figures]
 
 
+def test_an_adverb_between_a_particle_verb_and_its_particle():
+    """Norwegian main clauses put the adverb before the particle: "Vi leier
+    også inn …", "Kommunen satte derfor i gang …", "Vi tok nylig i bruk …"."""
+    text = (
+        "Nyheter fra kommunen\n\n"
+        "– Vi leier også inn fem leiligheter fra private utleiere, forteller enhetslederen.\n\n"
+        "Kommunen satte derfor i gang et prosjekt for unge leietakere i 2022.\n\n"
+        "Boligkontoret tok nylig i bruk et nytt system for tildeling av boliger."
+    )
+    measures, _, _ = extract_items(_doc(text), learned=False)
+    assert [m.text.split()[1] for m in measures] == ["leier", "satte", "tok"]
+
+
 def test_a_colophon_is_not_a_measure():
     text = (
         "Foranalyse\n\nUtarbeidet av Agenda Kaupang for Vefsn kommune, mars 2019.\n\n"
@@ -798,6 +811,29 @@ def test_a_bulleted_list_under_recommendations_is_recommendations_item_by_item()
         ("Etablere", "Agenda Kaupang"), ("Utarbeide", "Agenda Kaupang"), ("Øke", "Agenda Kaupang")
     ]
     assert measures == []
+
+
+def test_proposed_measures_under_a_heading_in_an_outside_analysis_are_its_recommendations():
+    """Under a "Forslag til tiltak" heading, a foranalyse by an outside
+    author proposes; in the municipality's own plan, the same heading lists
+    its measures."""
+    analysis = (
+        "Boligsosial foranalyse for Eksempel kommune\n\n"
+        "Norsk institutt for by- og regionforskning (NIBR) har på oppdrag fra kommunen gjennomført analysen.\n\n"
+        "Forslag til tiltak\n\n"
+        "1. Etablere et felles boligkontor med ansvar for tildeling og startlån.\n"
+        "2. Kartlegge behovet for boliger med bemanning.\n\n"
+        "Kommunen har 40 søkere på venteliste."
+    )
+    measures, recs, _ = extract_items(_doc(analysis), learned=False)
+    assert [(r.text.split()[0], r.by) for r in recs] == [("Etablere", "NIBR"), ("Kartlegge", "NIBR")]
+    assert measures == []
+    own = analysis.replace(
+        "Norsk institutt for by- og regionforskning (NIBR) har på oppdrag fra kommunen gjennomført analysen.",
+        "Planen er vedtatt av kommunestyret i 2015.",
+    ).replace("Boligsosial foranalyse", "Boligsosial handlingsplan")
+    measures, recs, _ = extract_items(_doc(own), learned=False)
+    assert recs == [] and [m.text.split()[0] for m in measures][-2:] == ["Etablere", "Kartlegge"]
 
 
 def test_areas_an_analysis_pointed_out_are_one_recommendation_each():

@@ -84,8 +84,13 @@ _RAISED_WHAT = [
 _AGENTS = ["kommunen", "bystyret", "kommunestyret", "bydelen", "vi", "me"]
 _SEEK = ["søke", "søkje", "søker", "søkjer", "søkes", "søkt", "søkte", "søkjast"]  # apply (for)
 _LOAN = {"LOWER": {"REGEX": r"^(?:\w*lån\w*|gjeldsbrev\w*)$"}}  # a loan or the bond that raises it
+# An adverb between a particle verb and its particle, as a main clause puts
+# it: "Vi leier også inn …", "Kommunen satte derfor i gang …"
+_ADV = {"LOWER": {"IN": ["også", "òg", "nå", "no", "derfor", "difor", "allerede", "alt", "nylig", "dessuten",
+                         "samtidig", "fortsatt"]}, "OP": "?"}
 ACTION_PHRASES: list[list[dict]] = [
-    [{"LOWER": {"IN": ["satt", "sett", "settes", "setjast", "sattes", "sette", "setter", "setje"]}}, {"LOWER": "i"},
+    [{"LOWER": {"IN": ["satt", "sett", "settes", "setjast", "sattes", "sette", "setter", "setje", "satte"]}}, _ADV,
+     {"LOWER": "i"},
      {"LOWER": {"IN": ["gang", "drift"]}}],
     # a decision to act: "har fattet vedtak om å bosette 34 flyktninger", "besluttet å kjøpe"
     [{"LOWER": {"IN": ["fattet", "fatta", "gjort", "gjorde"]}}, {"LOWER": "vedtak"}, {"LOWER": "om"}],
@@ -109,9 +114,9 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["legges", "leggast"]}}, {"LOWER": "det", "OP": "?"}, {"LOWER": {"IN": ["fram", "frem"]}},
      {"LOWER": {"NOT_IN": ["for", "til", "i", "på", "av", "som", ",", "."]}}],
     # "har gjort om tre omsorgsboliger til utleieboliger", "har lyst ut en stilling"
-    [{"LOWER": {"IN": ["gjort", "gjorde", "gjøres", "gjerast", "gjort"]}}, {"LOWER": "om"}],
-    [{"LOWER": {"IN": ["lyst", "lyste", "lyses", "lysast"]}}, {"LOWER": "ut"}],
-    [{"LOWER": {"IN": ["tatt", "ta", "tas"]}}, {"LOWER": "i"}, {"LOWER": "bruk"}],
+    [{"LOWER": {"IN": ["gjort", "gjorde", "gjøres", "gjerast", "gjort"]}}, _ADV, {"LOWER": "om"}],
+    [{"LOWER": {"IN": ["lyst", "lyste", "lyses", "lysast"]}}, _ADV, {"LOWER": "ut"}],
+    [{"LOWER": {"IN": ["tatt", "ta", "tas", "tok"]}}, _ADV, {"LOWER": "i"}, {"LOWER": "bruk"}],
     [{"LOWER": "tas"}, {"LOWER": {"IN": ["også", "nå", "derfor"]}, "OP": "?"}, {"LOWER": "sikte"}, {"LOWER": "på"}],
     [{"LOWER": {"IN": ["fulgt", "følges"]}}, {"LOWER": "opp"}],
     [{"LOWER": "under"}, {"LOWER": {"IN": ["ombygging", "bygging", "etablering", "oppføring", "planlegging", "utredning"]}}],
@@ -142,9 +147,10 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": "bedt"}, {"LOWER": "om"}],
     [{"LOWER": "gått"}, {"LOWER": "gjennom"}],
     [{"LOWER": {"IN": ["opplæring", "kurs"]}}, {"LOWER": {"IN": ["i", "for", "om"]}}],
-    [{"LOWER": {"IN": ["leie", "leier", "leies", "leid", "leige", "leiger", "leigast", "leigd"]}}, {"LOWER": "inn"}],
+    [{"LOWER": {"IN": ["leie", "leier", "leies", "leid", "leide", "leige", "leiger", "leigast", "leigd"]}}, _ADV,
+     {"LOWER": "inn"}],
     [{"LOWER": {"IN": ["gis", "gitt", "fått", "får", "gir"]}}, {"LOWER": "fullmakt"}],
-    [{"LOWER": {"IN": ["prøve", "prøver", "prøves", "prøvd", "prøvde", "prøvast", "prøva"]}}, {"LOWER": "ut"}],
+    [{"LOWER": {"IN": ["prøve", "prøver", "prøves", "prøvd", "prøvde", "prøvast", "prøva"]}}, _ADV, {"LOWER": "ut"}],
     [{"LOWER": {"IN": ["utprøving", "utprøvinga", "utprøvingen"]}}, {"LOWER": "av"}],
     # "Det er satt av 1,5 stilling / 2 mill. kr til …": resources allocated
     [{"LOWER": {"IN": ["satt", "settes", "sette", "setter", "sett", "setjast"]}}, {"LOWER": "av"},

@@ -51,6 +51,15 @@ _LIST_INTRO = re.compile(
     r"|anbefaler\s+(?:følgende|at|kommunen)?\s*:\s*$",
     re.IGNORECASE,
 )
+_LIST_HEADING = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(?:forslag til tiltak|forslag til forbedring\w*|anbefalte tiltak"
+    r"|(?:våre\s+|viktigste\s+)?anbefalinger|tilrådingar|våre tilrådingar)\s*$",
+    re.IGNORECASE,
+)
+"""A heading over an outside analysis's proposals ("Forslag til tiltak"): its
+list items are the author's advice. In the municipality's own plan the same
+heading lists its measures (see `_OWN_PLANS`)."""
+_OWN_PLANS = {"programplan", "aktivitetsplan", "handlingsplan", "saksframlegg", "halvaarsrapport", "aarsrapport"}
 _CONTEXT_CUE = re.compile(
     r"anbefal|foranalyse|analyse|rapport|evaluer|undersøkelse|funn|konklu|forsker|utredning",
     re.IGNORECASE,
@@ -299,6 +308,8 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
         attribution.see(u)
         if u.is_heading:
             in_list = False
+            if _LIST_HEADING.match(u.text) and _outside_analysis(ctx) and (by := attribution.who(u.text)):
+                in_list, list_by = True, by
             continue
         if prev_block is not None and u.block is not prev_block:
             # a new paragraph ends the list; its next item or a page break does not
@@ -373,6 +384,13 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
         out.append(_make(ctx, u, text, by))
         used.add(u.index)
     return out, used
+
+
+def _outside_analysis(ctx: Context) -> bool:
+    """Is the document someone else's analysis of the municipality (a
+    foranalyse, an evaluation, a report), not its own plan or report?"""
+    md = ctx.doc.metadata
+    return not (md and md.doc_type.value in _OWN_PLANS)
 
 
 def _make(ctx: Context, u: Unit, text: str, by: str | None) -> Recommendation:
