@@ -54,6 +54,12 @@ def test_every_topic_has_label_and_a_one_sentence_framing(vocab):
         ("bruken av hospits og natthjem", "midlertidig-botilbud"),
         ("samarbeidet med private utleiere", "samarbeid-private"),
         ("bustøtte og startlån", "bostotte"),  # Nynorsk
+        ("unge i mellombels bustad", "midlertidig-botilbud"),
+        ("Kommunen har skaffa 24 nye utleigebustader", "fremskaffelse"),
+        ("kjøpe fleire bustader til barnefamiliar", "fremskaffelse"),
+        ("halde fram med bustadkontoret", "organisering-forankring"),
+        ("dei som står i fare for å miste bustaden", "utkastelser"),
+        ("søknad om kommunal bustad", "tildeling"),
     ],
 )
 def test_topics_match_inflections_compounds_and_phrases(vocab, text, topic):
