@@ -663,6 +663,27 @@ def test_an_adverb_between_a_particle_verb_and_its_particle():
     assert [m.text.split()[1] for m in measures] == ["leier", "satte", "tok"]
 
 
+def test_a_short_title_line_right_above_its_text_is_a_subheading():
+    """Plain text often sets a subheading straight above its paragraph, with
+    no blank line between: the title is not the first words of the measure."""
+    text = (
+        "Halvårsrapport 2019\n\n"
+        "Planar for neste halvår\n"
+        "Kommunen skal tilsetje ein bustadkoordinator i 50 prosent stilling.\n\n"
+        "Samordne ressurser\n"
+        "Ifølge planen har kommunen opprettet et boligkontor med tre ansatte i 2018."
+    )
+    measures, _, _ = extract_items(_doc(text), learned=False)
+    assert [(m.text.split()[:2], m.status) for m in measures] == [
+        (["Kommunen", "skal"], "planlagt"), (["Ifølge", "planen"], "gjennomført")
+    ]
+    # a paragraph whose first line is wrapped text is not split
+    wrapped = "Halvårsrapport\n\nKommunen har kjøpt seks\nnye boliger til flyktninger i 2019."
+    assert [m.text for m in extract_items(_doc(wrapped), learned=False)[0]] == [
+        "Kommunen har kjøpt seks nye boliger til flyktninger i 2019."
+    ]
+
+
 def test_a_colophon_is_not_a_measure():
     text = (
         "Foranalyse\n\nUtarbeidet av Agenda Kaupang for Vefsn kommune, mars 2019.\n\n"

@@ -112,6 +112,16 @@ def page_blocks(page: Page) -> list[Block]:
             if prev_blank and next_blank and _is_heading_line(line, lines[nxt][2] if nxt is not None else None):
                 blocks.append(Block(page.number, lead, e, stripped, "heading"))
                 continue
+            # a short title line right above its text, no blank line between
+            # ("Planar for neste halvår\nKommunen skal tilsetje …"): a subheading,
+            # not the first words of the paragraph
+            below = lines[i + 1][2].strip() if i + 1 < len(lines) else ""
+            if (
+                prev_blank and below and below[0].isupper() and len(stripped.split()) <= 6
+                and len(below) > 1.5 * len(stripped) and _is_heading_line(line, below)
+            ):
+                blocks.append(Block(page.number, lead, e, stripped, "heading"))
+                continue
         if cur and cur_kind == "item" and not line[:1].isspace() and not cur[-1][2].rstrip().endswith((",", "-")):
             # an unindented line after an item: a new paragraph
             flush()
