@@ -81,15 +81,19 @@ def test_change_from_a_to_b_keeps_both_values_and_the_year():
     assert [c.value for c in figures_in_sentence("Fra 2010 til 2014 ble det bygget 40 boliger.")] == [40]
 
 
+def _table_doc(header: list[str], rows: list[list[str]], title: str = "") -> Document:
+    """A one-page activity plan holding one table."""
+    table = Table(header=header, rows=rows, page=1, pages=[1], row_pages=[1] * len(rows), title=title)
+    return Document(doc_id="t", source="t.docx", format="docx", pages=[Page(1, "Aktivitetsplan 2024", [table])])
+
+
 def test_who_is_responsible_for_a_row_gives_it_no_topic():
     """'Ansvar: Boligkontoret' names who does it, not what it is about."""
-    table = Table(
-        header=["Aktivitet", "Ansvar", "Frist", "Status"],
-        rows=[["Kartlegge leietakere som kan kjøpe egen bolig", "Boligkontoret", "Mars 2024", "Gjennomført"],
-              ["Etablere to akuttleiligheter", "Tildelingsteamet og NAV", "Juni 2024", "Ikke startet"]],
-        page=1, pages=[1], row_pages=[1, 1], title="",
+    doc = _table_doc(
+        ["Aktivitet", "Ansvar", "Frist", "Status"],
+        [["Kartlegge leietakere som kan kjøpe egen bolig", "Boligkontoret", "Mars 2024", "Gjennomført"],
+         ["Etablere to akuttleiligheter", "Tildelingsteamet og NAV", "Juni 2024", "Ikke startet"]],
     )
-    doc = Document(doc_id="t", source="t.docx", format="docx", pages=[Page(1, "Aktivitetsplan 2024", [table])])
     measures, _, _ = extract_items(doc, learned=False)
     assert [(m.topics, m.status) for m in measures] == [
         ([], "gjennomført"), (["midlertidig-botilbud"], "planlagt")
@@ -99,13 +103,12 @@ def test_who_is_responsible_for_a_row_gives_it_no_topic():
 def test_measures_under_a_heading_take_its_topics():
     """An activity table or a sentence under "Tiltak for å redusere
     ventelister" is about waiting lists even where it does not say so."""
-    table = Table(
-        header=["Tiltak", "Målgruppe", "Kostnad", "Status"],
-        rows=[["Kjøpe fire nye utleieboliger", "Barnefamilier", "kr 12 mill.", "Planlagt"],
-              ["Innføre tidsbestemte leiekontrakter", "Leietakere", "–", "Gjennomført"]],
-        page=1, pages=[1], row_pages=[1, 1], title="1 Tiltak for å redusere ventelister",
+    doc = _table_doc(
+        ["Tiltak", "Målgruppe", "Kostnad", "Status"],
+        [["Kjøpe fire nye utleieboliger", "Barnefamilier", "kr 12 mill.", "Planlagt"],
+         ["Innføre tidsbestemte leiekontrakter", "Leietakere", "–", "Gjennomført"]],
+        title="1 Tiltak for å redusere ventelister",
     )
-    doc = Document(doc_id="t", source="t.docx", format="docx", pages=[Page(1, "Aktivitetsplan 2024", [table])])
     measures, _, _ = extract_items(doc, learned=False)
     assert [(m.text, m.topics) for m in measures] == [
         ("Kjøpe fire nye utleieboliger", ["fremskaffelse", "ventelister"]),

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.extract.common import Context, Unit, clip, is_toc, period_of, unique_tables, year_range, years_in
-from ingest.extract.money import NUM, find_money, money_changes, parse_nok, parse_number
+from ingest.extract.money import NUM, Money, find_money, money_changes, parse_nok, parse_number
 from ingest.extract.nlp import (
     FINITE,
     _NEGATION,
@@ -886,7 +886,7 @@ def _clauses(unit: Unit, text: str) -> list[str]:
     return good if len(good) >= 2 else [text]
 
 
-def _cost_amounts(text: str) -> list:
+def _cost_amounts(text: str) -> list[Money]:
     """The amounts of `text` that can be a measure's cost: not the two ends
     of a change ("økt rammen fra 20 til 45 mill. kr" costs neither)."""
     money = find_money(text)
@@ -939,7 +939,7 @@ def _after(ctx: Context, u: Unit) -> _After:
     i = u.index + 1
     while i < len(ctx.units) and i <= u.index + 4 and ctx.units[i].block is u.block:
         text = ctx.units[i].text
-        if _COST_NEXT.match(text) and out.cost is None and (money := find_money(text)):
+        if _COST_NEXT.match(text) and out.cost is None and (money := _cost_amounts(text)):
             out.cost = Cost(money[0].amount, money[0].text)
         elif m := _STATUS_LABEL.match(text):
             out.status, out.status_stated = out.status or _status_cell(m.group("rest")), True
