@@ -100,6 +100,21 @@ def test_who_is_responsible_for_a_row_gives_it_no_topic():
     ]
 
 
+def test_a_result_column_is_what_came_of_the_measure_not_its_target():
+    """A sluttrapport's "Resultat" column is the outcome (shown as Resultat);
+    only a target column ("Resultatmål", "Indikator") is the indicator."""
+    report = _table_doc(
+        ["Tiltak", "Målgruppe", "Resultat"],
+        [["Kjøpt tolv små leiligheter til unge", "Ungdom", "Ingen unge bor lenger i midlertidig bolig"]],
+    )
+    (m,), _, _ = extract_items(report, learned=False)
+    assert m.indicator == "" and m.fields["Resultat"] == "Ingen unge bor lenger i midlertidig bolig"
+    assert m.topics[0] == "fremskaffelse"
+    plan = _table_doc(["Tiltak", "Resultatmål"], [["Kjøpe tolv leiligheter", "Ingen unge i midlertidig bolig"]])
+    (m,), _, _ = extract_items(plan, learned=False)
+    assert m.indicator == "Ingen unge i midlertidig bolig"
+
+
 def test_measures_under_a_heading_take_its_topics():
     """An activity table or a sentence under "Tiltak for å redusere
     ventelister" is about waiting lists even where it does not say so."""

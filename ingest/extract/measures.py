@@ -196,7 +196,11 @@ def _columns(table: Table) -> dict[str, int]:
             cols["measure"] = i
         elif "cost" not in cols and any(k in n for k in ("kostnad", "budsjett", "beløp", "finansiering")):
             cols["cost"] = i
-        elif "indicator" not in cols and any(k in n for k in ("resultat", "indikator", "måloppnåelse", "effekt")):
+        elif "indicator" not in cols and (
+            any(k in n for k in ("resultatmål", "indikator", "effektmål", "måltall")) or n in ("mål", "målsetting")
+        ):
+            # a target; a plain "Resultat" column is what came of it (a sluttrapport's
+            # outcome, kept in the row's fields), not a target
             cols["indicator"] = i
         elif "time" not in cols and any(k in n for k in ("tidsramm", "tidsplan", "periode", "frist", "tid")):
             cols["time"] = i
