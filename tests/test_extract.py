@@ -115,6 +115,12 @@ def test_a_result_column_is_what_came_of_the_measure_not_its_target():
     assert m.indicator == "Ingen unge i midlertidig bolig"
 
 
+@pytest.mark.parametrize("header", ["Hva skal gjøres", "Handling", "Hva", "Kva skal gjerast"])
+def test_a_plans_column_of_what_will_be_done_is_its_measures_by_any_common_name(header):
+    doc = _table_doc([header, "Ansvar", "Når"], [["Kjøpe fire leiligheter til flyktninger", "Eiendom", "2025"]])
+    assert [m.text for m in extract_items(doc, learned=False)[0]] == ["Kjøpe fire leiligheter til flyktninger"]
+
+
 def test_measures_under_a_heading_take_its_topics():
     """An activity table or a sentence under "Tiltak for å redusere
     ventelister" is about waiting lists even where it does not say so."""

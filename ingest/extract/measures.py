@@ -186,13 +186,17 @@ def _norm_header(h: str) -> str:
     return re.sub(r"[\s\-\u00ad]+", "", (h or "").lower())
 
 
+_ACTION_HEADER = re.compile(r"^(?:hva|kva|handling(?:er|ar)?|hvaskal(?:vi)?gjøres|kvaskal(?:vi)?gjerast|hvagjørvi|kvagjervi)$")
+"""A plan's column of what will be done, by other names than "Tiltak"."""
+
+
 def _columns(table: Table) -> dict[str, int]:
     cols: dict[str, int] = {}
     for i, h in enumerate(table.header):
         n = _norm_header(h)
         if not n:
             continue
-        if "measure" not in cols and ("tiltak" in n or n.startswith("aktivitet")):
+        if "measure" not in cols and ("tiltak" in n or n.startswith("aktivitet") or _ACTION_HEADER.match(n)):
             cols["measure"] = i
         elif "cost" not in cols and any(k in n for k in ("kostnad", "budsjett", "beløp", "finansiering")):
             cols["cost"] = i
