@@ -672,6 +672,8 @@ def test_a_plain_text_plan_with_numbered_headings_and_lead_in_lists():
     assert by_start["Teamet"].status == "planlagt" and "booppfolging" in by_start["Teamet"].topics
     assert "Seks" not in by_start
     assert (12, 4, "husstander") in [(f.value, f.value_to, f.unit) for f in figures]
+    done = "Årsrapport 2023\n\nFølgende tiltak er gjennomført:\n• kartlegge alle leietakere i kommunale boliger\n"
+    assert [m.status for m in extract_items(_doc(done), learned=False)[0]] == ["gjennomført"]
 
 
 def test_an_adverb_between_a_particle_verb_and_its_particle():
