@@ -711,6 +711,11 @@ def passes_guards(ctx: Context, u: Unit, budget: set[int] | None = None) -> bool
     return not outside_guards(ctx, u, budget) and _is_action_sentence(u, min_words=3, guards_only=True)
 
 
+def _lead_in(block) -> str:
+    """The last sentence of the text an item's list hangs from ("… Kommunen vil:")."""
+    return re.split(r"(?<=[.!?])\s+", block.intro.strip())[-1]
+
+
 def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) -> list[Measure]:
     """Measures from list items and sentences (sources 3 and 4)."""
     out: list[Measure] = []
@@ -734,7 +739,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
         if m.status is None and u.block.kind == "item" and u.block.intro:
             # an item says no more than its lead-in: "Kommunen vil:" (planned),
             # "Følgende tiltak er gjennomført:" (done)
-            m.status = status_of(re.split(r"(?<=[.!?])\s+", u.block.intro.strip())[-1])
+            m.status = status_of(_lead_in(u.block))
         out.append(m)
         last_measure_unit = u.index
 
@@ -755,8 +760,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
 
         if b.kind == "item" and b.intro:
             if id(b) not in item_modes:
-                tail = re.split(r"(?<=[.!?])\s+", b.intro.strip())[-1]
-                item_modes[id(b)] = _lead_mode(tail)
+                item_modes[id(b)] = _lead_mode(_lead_in(b))
             item_mode = item_modes[id(b)]
             if item_mode == "measure":
                 results_only = RESULT_LEAD.search(b.intro) and not re.search(r"tiltak", b.intro, re.IGNORECASE)
