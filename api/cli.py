@@ -298,8 +298,13 @@ def serve(
     )
     if workers == 1:
         import uvicorn
+        from threadpoolctl import threadpool_limits
 
         from api.app import create_app
+
+        # requests run on a thread pool: numpy's BLAS on one thread each
+        # (see api.workers.serve_workers for what a second one costs)
+        threadpool_limits(1, user_api="blas")
 
         uvicorn.run(create_app(folder, warm=True), host=host, port=port, log_level="warning")
         return

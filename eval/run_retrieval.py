@@ -69,6 +69,28 @@ def evaluate(idx: Index, queries: list[dict], mode: str, fusion: FusionConfig) -
     return {k: sum(r[k] for r in rows) / len(rows) for k in rows[0]} if rows else {}
 
 
+QUERY_ENCODER_ROWS = {
+    "dense, static query": "the dense ranking with the static query encoder (index.fastquery)",
+    "hybrid, transformer query": "the hybrid ranking with the query embedded by the transformer",
+}
+
+
+def query_encoder_rows(idx: Index, queries: list[dict]) -> dict[str, dict[str, float]]:
+    """The other query encoder in each dense-using mode: hybrid search
+    embeds the query with the static encoder, dense-only search with the
+    transformer (FusionConfig.static_query)."""
+    enc = idx.encoder
+    if enc.static_query_encoder() is None:
+        return {}
+    out = {"hybrid, transformer query": evaluate(idx, queries, "hybrid", replace(DEFAULT_FUSION, static_query=False))}
+    enc.encode_query = enc.encode_query_static  # instance attribute: dense mode now takes the static vector
+    try:
+        out["dense, static query"] = evaluate(idx, queries, "dense", DEFAULT_FUSION)
+    finally:
+        del enc.encode_query
+    return out
+
+
 def build_index(folder: Path) -> Index:
     idx = Index(folder)
     summary = idx.ingest([CORPUS])
@@ -105,6 +127,8 @@ def main() -> None:
             t0 = time.perf_counter()
             report["splits"][split][mode] = evaluate(idx, qs, mode, DEFAULT_FUSION)
             report["splits"][split][mode]["ms_per_query"] = 1000 * (time.perf_counter() - t0) / len(qs)
+        for row, res in query_encoder_rows(idx, qs).items():
+            report["splits"][split][row] = res
     if args.sweep:
         report["sweep_dev"] = sweep(idx, load_queries("dev"))
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -114,13 +138,17 @@ def main() -> None:
         "",
         f"Fusion: {DEFAULT_FUSION.method}, lexical weight {DEFAULT_FUSION.lexical_weight}, "
         f"dense weight {DEFAULT_FUSION.dense_weight}, evidence weight {DEFAULT_FUSION.evidence_weight}. "
-        "Document-level judgments; a collapsed near-duplicate counts as retrieved at its copy's rank.",
+        "Document-level judgments; a collapsed near-duplicate counts as retrieved at its copy's rank. "
+        "`dense` embeds the query with the transformer, `hybrid` with the static query encoder "
+        "(FusionConfig.static_query); the last two rows of each split swap them.",
         "",
         "| split | mode | nDCG@10 | Recall@20 | MRR |",
         "| --- | --- | --- | --- | --- |",
     ]
     for split, res in report["splits"].items():
-        for mode in ("lexical", "dense", "hybrid"):
+        for mode in ("lexical", "dense", "hybrid", *QUERY_ENCODER_ROWS):
+            if mode not in res:
+                continue
             m = res[mode]
             lines.append(
                 f"| {split} ({res['queries']} q) | {mode} | {m['ndcg@10']:.3f} | {m['recall@20']:.3f} | {m['mrr']:.3f} |"

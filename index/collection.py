@@ -622,6 +622,8 @@ class Index:
             )
         if mode in ("hybrid", "dense") and self._vectors is not None and len(self._vectors):
             one = getattr(self.encoder, "encode_query", None)
+            if mode == "hybrid" and cfg.static_query:
+                one = getattr(self.encoder, "encode_query_static", one)
             qv = one(query) if one is not None else self.encoder.encode_queries([query])[0]
             dense = self._vectors.search(qv, depth, allowed=allowed)
         if mode == "lexical":

@@ -270,6 +270,7 @@ class Encoder:
         self._query_lock = threading.Lock()
         self._session, self._session_inputs = _direct_session(st_model) if plain is not None else (None, frozenset())
         self._fast_tokenizer = plain
+        self._static: Any = None  # StaticQueryEncoder, False when unavailable, None before the first try
 
     # ---------------------------------------------------------------- loading
 
@@ -371,6 +372,7 @@ class Encoder:
         twin._query_cache = OrderedDict()  # vectors depend on the prompt
         twin._query_lock = threading.Lock()
         twin.query_prompt = prompts.get("query", self.query_prompt)
+        twin._static = None  # trained for the model's own prompt only
         twin.passage_prompt = prompts.get("passage", self.passage_prompt)
         return twin
 
@@ -409,6 +411,35 @@ class Encoder:
             if len(self._query_cache) > QUERY_CACHE_SIZE:
                 self._query_cache.popitem(last=False)
         return vec
+
+    def encode_query_static(self, text: str) -> np.ndarray:
+        """The query's vector from the static query encoder (`index.fastquery`:
+        no transformer, well under a millisecond) when it serves this model
+        and query; else `encode_query(text)`. What hybrid search uses."""
+        static = self.static_query_encoder()
+        vec = static.encode(text) if static is not None else None
+        if vec is None:
+            return self.encode_query(text)
+        vec.setflags(write=False)
+        return vec
+
+    def static_query_encoder(self) -> Any:
+        """The `index.fastquery.StaticQueryEncoder` trained against this model
+        (same float32 checksum, same query prompt), else None."""
+        if self._static is None:
+            from index import fastquery
+
+            try:
+                checksum = ((_model.read_manifest(self.path) or {}).get("checksums") or {}).get("torch")
+                if not checksum:
+                    raise fastquery.StaticQueryUnavailable(f"{self.path} has no boso manifest")
+                if self.query_prompt != fastquery.PROMPT:
+                    raise fastquery.StaticQueryUnavailable(f"query prompt {self.query_prompt!r} is not {fastquery.PROMPT!r}")
+                self._static = fastquery.StaticQueryEncoder.load(self.path, teacher_checksum=checksum)
+            except fastquery.StaticQueryUnavailable as e:
+                log.info("static query encoder not used: %s", e)
+                self._static = False
+        return self._static or None
 
     def _fast_query(self, text: str) -> np.ndarray | None:
         enc = self._fast_tokenizer.encode(self.query_prompt + text)

@@ -537,6 +537,10 @@ class Store:
             out[vid] = (doc_id, shared.setdefault(dup, dup) if dup else doc_id)
         return out
 
+    def all_chunk_texts(self) -> list[tuple[str, str]]:
+        """(doc_id, text) of every chunk, in document order."""
+        return [(d, t) for d, t in self.db.execute("SELECT doc_id, text FROM chunks ORDER BY doc_id, seq")]
+
     def chunks_of(self, doc_id: str) -> list[dict[str, Any]]:
         return [
             dict(r)

@@ -97,7 +97,10 @@ def compile_term(term: str) -> re.Pattern[str]:
 class Vocabulary:
     concepts: dict[Kind, dict[str, Concept]]
     path: Path | None = None
-    _patterns: dict[Kind, list[tuple[str, re.Pattern[str]]]] = field(default_factory=dict, repr=False)
+    _patterns: dict[Kind, list[tuple[str, re.Pattern[str], str]]] = field(default_factory=dict, repr=False)
+    """kind -> (concept key, pattern, needle): the needle is the term's longest
+    literal word, which every match contains (lower-cased when the pattern
+    ignores case), so `find` skips patterns whose needle is absent."""
 
     # ------------------------------------------------------------ loading --
     @classmethod
@@ -133,20 +136,25 @@ class Vocabulary:
 
     def _compile(self) -> None:
         for kind, entries in self.concepts.items():
-            pats: list[tuple[str, re.Pattern[str]]] = []
+            pats: list[tuple[str, re.Pattern[str], str]] = []
             for key, c in entries.items():
                 for t in c.terms:
                     try:
-                        pats.append((key, compile_term(t)))
+                        pat = compile_term(t)
                     except (re.error, VocabularyError) as e:
                         raise VocabularyError(f"{kind} {key}: bad term {t!r}: {e}") from e
+                    needle = max((w.strip("*") for w in t.split() if w != "*"), key=len)
+                    pats.append((key, pat, needle.lower() if pat.flags & re.IGNORECASE else needle))
             self._patterns[kind] = pats
 
     # ----------------------------------------------------------- matching --
     def find(self, text: str, kind: Kind) -> list[ConceptMatch]:
         """Every term occurrence of `kind` in `text`, by position."""
         out: list[ConceptMatch] = []
-        for key, pat in self._patterns.get(kind, []):
+        low = text.lower()
+        for key, pat, needle in self._patterns.get(kind, []):
+            if needle not in (low if pat.flags & re.IGNORECASE else text):
+                continue
             for m in pat.finditer(text):
                 out.append(ConceptMatch(key, kind, m.start(), m.end(), m.group(0)))
         out.sort(key=lambda m: (m.start, -(m.end - m.start)))

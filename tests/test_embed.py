@@ -445,3 +445,51 @@ def test_single_query_path_matches_the_batch_path_and_is_memoised(encoder):
     # another prompt gives another vector, never the memoised one
     twin = encoder._with_prompts({"query": "passage: "})
     assert float(twin.encode_query(queries[0]) @ batch[0]) < 0.9999
+
+
+# ------------------------------------------------- static query encoder
+
+
+@pytest.mark.parametrize(
+    "query,target",
+    [
+        ("kor mange bustadlause er det i Noreg", "nasjonal__regjeringen-ny-kartlegging-bustadlause-2012.txt"),
+        ("hvordan kan leietakere i kommunal bolig kjøpe sin egen bolig", "sandnes__veiviseren-fra-leie-til-eie.txt"),
+        ("innsats mot utkastelser", "nasjonal__nova-innsats-mot-utkastelser-2011.txt"),
+    ],
+)
+def test_static_query_vector_lands_beside_the_transformers(shared_corpus, encoder, query, target):
+    """The static encoder puts a query where the transformer does, close
+    enough that the query's own passage still ranks first among 14."""
+    assert encoder.static_query_encoder() is not None
+    static, full = encoder.encode_query_static(query), encoder.encode_query(query)
+    assert static.shape == full.shape and static.dtype == np.float32
+    assert abs(float(np.linalg.norm(static)) - 1) < 1e-5
+    assert float(static @ full) > 0.95
+    pages = shared_corpus / "pages"
+    others = sorted(p.name for p in pages.glob("*.txt") if p.name != target)[::10][:13]
+    passages = [_paragraphs(pages / target)[0]] + [_paragraphs(pages / d)[0] for d in others if _paragraphs(pages / d)]
+    scores = encoder.encode_passages(passages) @ static
+    assert int(np.argmax(scores)) == 0, sorted(zip(scores, [target, *others]), reverse=True)[:3]
+
+
+def test_static_query_encoder_hands_long_queries_and_other_prompts_to_the_transformer(encoder):
+    from index.fastquery import MAX_TOKENS
+
+    long = " ".join(["hvordan kan kommunen redusere ventelisten for kommunale utleieboliger"] * 8)
+    assert encoder.count_tokens(long) > MAX_TOKENS
+    assert np.array_equal(encoder.encode_query_static(long), encoder.encode_query(long))
+    twin = encoder._with_prompts({"query": "passage: "})
+    assert twin.static_query_encoder() is None  # trained for "query: " only
+    assert np.array_equal(twin.encode_query_static("ventelister"), twin.encode_query("ventelister"))
+
+
+def test_static_query_weights_refuse_another_teacher(model_dir, tmp_path):
+    from index.fastquery import WEIGHTS, StaticQueryEncoder, StaticQueryUnavailable
+
+    with pytest.raises(StaticQueryUnavailable, match=r"query_encoder\.npz was trained against model checksum"):
+        StaticQueryEncoder.load(model_dir, WEIGHTS, teacher_checksum="0" * 64)
+    with pytest.raises(StaticQueryUnavailable, match="nothing.npz not found"):
+        StaticQueryEncoder.load(model_dir, tmp_path / "nothing.npz")
+    with pytest.raises(StaticQueryUnavailable, match="model.safetensors not found"):
+        StaticQueryEncoder.load(tmp_path, WEIGHTS)

@@ -40,6 +40,20 @@ def test_ventelister_tiltak_finds_asker_165_to_7(sample_index):
     assert "<mark>" in hit.snippet and "ventelist" in hit.snippet.lower()
 
 
+def test_hybrid_search_embeds_the_query_without_the_transformer(sample_index):
+    """Hybrid ranking takes the static query vector (index.fastquery); the
+    transformer runs (and memoises) only for dense-only search."""
+    enc = sample_index.encoder
+    if enc.static_query_encoder() is None:
+        pytest.fail("the static query encoder should serve the installed default model")
+    query = "hvem har prøvd Housing First for bostedsløse"
+    enc._query_cache.pop(query, None)
+    hybrid = sample_index.search(query, k=5)
+    assert hybrid.hits and query not in enc._query_cache
+    dense = sample_index.search(query, k=5, mode="dense")
+    assert dense.hits and query in enc._query_cache
+
+
 def test_unchanged_reingest_is_noop(sample_index, shared_corpus):
     before = sample_index.stats()
     summary = sample_index.ingest([shared_corpus / "seeds"])
