@@ -435,7 +435,9 @@ class Encoder:
                     raise fastquery.StaticQueryUnavailable(f"{self.path} has no boso manifest")
                 if self.query_prompt != fastquery.PROMPT:
                     raise fastquery.StaticQueryUnavailable(f"query prompt {self.query_prompt!r} is not {fastquery.PROMPT!r}")
-                self._static = fastquery.StaticQueryEncoder.load(self.path, teacher_checksum=checksum)
+                self._static = fastquery.StaticQueryEncoder.load(
+                    self.path, teacher_checksum=checksum, tokenizer=self._fast_tokenizer
+                )
             except fastquery.StaticQueryUnavailable as e:
                 log.info("static query encoder not used: %s", e)
                 self._static = False

@@ -140,9 +140,13 @@ class StaticQueryEncoder:
         return x + _gelu(x @ self._t1 + self._b1) @ self._t2 + self._b2
 
     @classmethod
-    def load(cls, model_dir: Path | str, weights: Path | str = WEIGHTS, *, teacher_checksum: str | None = None) -> StaticQueryEncoder:
+    def load(
+        cls, model_dir: Path | str, weights: Path | str = WEIGHTS, *, teacher_checksum: str | None = None, tokenizer: Any = None
+    ) -> StaticQueryEncoder:
         """Raise StaticQueryUnavailable unless `weights` were trained against
-        `teacher_checksum` (the model's float32 checksum; None: not checked)."""
+        `teacher_checksum` (the model's float32 checksum; None: not checked).
+        Pass the model's `load_tokenizer` copy when one is loaded already (a
+        second one costs ~250 MB)."""
         path = Path(weights)
         if not path.is_file():
             raise StaticQueryUnavailable(f"{path} not found")
@@ -153,7 +157,7 @@ class StaticQueryEncoder:
             raise StaticQueryUnavailable(
                 f"{path.name} was trained against model checksum {trained_on[:16]}, this model is {teacher_checksum[:16]}"
             )
-        return cls(InputTables.load(model_dir), load_tokenizer(model_dir), data)
+        return cls(InputTables.load(model_dir), tokenizer or load_tokenizer(model_dir), data)
 
     def encode(self, text: str) -> np.ndarray | None:
         """The query's vector; None when it is longer than MAX_TOKENS."""

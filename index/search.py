@@ -5,6 +5,7 @@ wires them to the stores."""
 from __future__ import annotations
 
 import html
+import os
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,8 @@ class FusionConfig:
     transformer."""
 
 
-DEFAULT_FUSION = FusionConfig()
+DEFAULT_FUSION = FusionConfig(static_query=os.environ.get("BOSO_STATIC_QUERY", "1") != "0")
+"""`BOSO_STATIC_QUERY=0` makes hybrid search embed queries with the transformer."""
 
 
 def rrf(
