@@ -176,7 +176,7 @@ def worker_main(folder: str, channel: socket.socket) -> None:
 
     from api.app import create_app
 
-    config = uvicorn.Config(create_app(folder, warm=True), log_level="warning")
+    config = uvicorn.Config(create_app(folder, warm=True, one_search_at_a_time=True), log_level="warning")
     _uvicorn_server_class()(config, channel).run()
 
 

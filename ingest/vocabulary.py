@@ -97,10 +97,10 @@ def compile_term(term: str) -> re.Pattern[str]:
 class Vocabulary:
     concepts: dict[Kind, dict[str, Concept]]
     path: Path | None = None
-    _patterns: dict[Kind, list[tuple[str, re.Pattern[str], str]]] = field(default_factory=dict, repr=False)
-    """kind -> (concept key, pattern, needle): the needle is the term's longest
-    literal word, which every match contains (lower-cased when the pattern
-    ignores case), so `find` skips patterns whose needle is absent."""
+    _patterns: dict[Kind, list[tuple[str, re.Pattern[str], str, bool]]] = field(default_factory=dict, repr=False)
+    """kind -> (concept key, pattern, needle, ignores case): the needle is the
+    term's longest literal word, which every match contains (lower-cased when
+    the pattern ignores case), so `find` skips patterns whose needle is absent."""
 
     # ------------------------------------------------------------ loading --
     @classmethod
@@ -136,7 +136,7 @@ class Vocabulary:
 
     def _compile(self) -> None:
         for kind, entries in self.concepts.items():
-            pats: list[tuple[str, re.Pattern[str], str]] = []
+            pats: list[tuple[str, re.Pattern[str], str, bool]] = []
             for key, c in entries.items():
                 for t in c.terms:
                     try:
@@ -144,7 +144,8 @@ class Vocabulary:
                     except (re.error, VocabularyError) as e:
                         raise VocabularyError(f"{kind} {key}: bad term {t!r}: {e}") from e
                     needle = max((w.strip("*") for w in t.split() if w != "*"), key=len)
-                    pats.append((key, pat, needle.lower() if pat.flags & re.IGNORECASE else needle))
+                    fold = bool(pat.flags & re.IGNORECASE)
+                    pats.append((key, pat, needle.lower() if fold else needle, fold))
             self._patterns[kind] = pats
 
     # ----------------------------------------------------------- matching --
@@ -152,8 +153,8 @@ class Vocabulary:
         """Every term occurrence of `kind` in `text`, by position."""
         out: list[ConceptMatch] = []
         low = text.lower()
-        for key, pat, needle in self._patterns.get(kind, []):
-            if needle not in (low if pat.flags & re.IGNORECASE else text):
+        for key, pat, needle, fold in self._patterns.get(kind, []):
+            if needle not in (low if fold else text):
                 continue
             for m in pat.finditer(text):
                 out.append(ConceptMatch(key, kind, m.start(), m.end(), m.group(0)))

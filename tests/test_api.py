@@ -34,6 +34,37 @@ def test_warm_start_moves_startup_objects_out_of_the_cyclic_collector(sample_ind
         gc.unfreeze()
 
 
+@pytest.mark.parametrize("gated,expected", [(True, 1), (False, 4)])
+def test_worker_app_runs_one_search_at_a_time(sample_index, monkeypatch, gated, expected):
+    """A worker's app queues searches (they would only contend for the GIL);
+    the single-process app runs them side by side."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import api.app as app_module
+
+    running, most = [0], [0]
+    guard = threading.Lock()
+    real = app_module.run_search
+
+    def counting(*args, **kwargs):
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.2)
+        with guard:
+            running[0] -= 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "run_search", counting)
+    with TestClient(create_app(sample_index.folder, index=sample_index, one_search_at_a_time=gated)) as c:
+        with ThreadPoolExecutor(4) as pool:
+            codes = list(pool.map(lambda q: c.get("/search", params={"q": q}).status_code, ["bolig", "startlån", "bostøtte", "tilvisning"]))
+    assert codes == [200] * 4
+    assert most[0] == expected
+
+
 def test_search_returns_cited_hits(client):
     r = client.get("/search", params={"q": "ventelister tiltak", "k": 5})
     assert r.status_code == 200
