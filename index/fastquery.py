@@ -38,7 +38,7 @@ MAX_TOKENS = 64
 trained on; longer ones go to the full encoder."""
 WEIGHTS = Path(__file__).resolve().parent / "data" / "query_encoder.npz"
 _EMBEDDINGS = ("word_embeddings.weight", "position_embeddings.weight", "token_type_embeddings.weight")
-_PAD_OFFSET = 2  # XLM-RoBERTa positions start after the padding index
+_FIRST_POSITION = 0  # the model is a BERT (XLM-R's vocabulary, BERT's positions from 0)
 
 
 class StaticQueryUnavailable(RuntimeError):
@@ -93,7 +93,7 @@ class InputTables:
     def layer0(self, ids: list[int], start: int = 0) -> np.ndarray:
         """(tokens, dim) LayerNorm(word + position + type), as the teacher's
         first layer sees it; `start`: the position of the first of `ids`."""
-        first = _PAD_OFFSET + start
+        first = _FIRST_POSITION + start
         x = self.word[ids] + self.position[first : first + len(ids)] + self.token_type
         mu = x.mean(-1, keepdims=True)
         var = ((x - mu) ** 2).mean(-1, keepdims=True)
