@@ -75,7 +75,7 @@ def create_app(
     since the static query encoder, so parallel searches in one process
     only contend for the GIL: 8 clients on 2 workers got p95 41-44 ms and
     272-289 q/s with the queue, 45-50 ms and 252-266 q/s without (100 000
-    chunks, four runs each)."""
+    chunks, four rounds each)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
