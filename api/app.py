@@ -8,7 +8,7 @@ import logging
 import re
 import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -69,13 +69,16 @@ def create_app(
     """The app for the index in `index_dir`. With `warm`, the first search
     (model and analyser loading, several seconds) runs at startup.
 
-    `one_search_at_a_time` queues /search requests in this process instead of
-    running them side by side on the thread pool (what `boso serve --workers
-    N` asks of each worker, one per core). A hybrid search is mostly Python
-    since the static query encoder, so parallel searches in one process
-    only contend for the GIL: 8 clients on 2 workers got p95 41-44 ms and
-    272-289 q/s with the queue, 45-50 ms and 252-266 q/s without (100 000
-    chunks, four rounds each)."""
+    `one_search_at_a_time` runs /search on the event loop, one request after
+    the other, instead of side by side on the thread pool (what `boso serve
+    --workers N` asks of each worker, one per core). A hybrid search is mostly
+    Python since the static query encoder, so parallel searches in one
+    process only contend for the GIL, and the thread hop costs too. 8 clients
+    on 2 workers, 100 000 chunks, p95 of new queries over whole benchmark
+    runs: 38-48 ms at 232-303 q/s on the loop (three runs), 45-50 ms at
+    206-259 q/s queued on a lock in the pool (four runs), 45-50 ms at 252-266
+    q/s side by side (four rounds). Other requests wait while a search runs
+    (~6 ms)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -101,7 +104,6 @@ def create_app(
     )
     idx = index or Index(index_dir)
     lock = threading.RLock()
-    search_gate: Any = threading.Lock() if one_search_at_a_time else nullcontext()
     app.state.index = idx
     app.state.lock = lock
 
@@ -116,7 +118,7 @@ def create_app(
             return Health(status="ok", documents=s["documents"], chunks=s["chunks"], generation=idx._generation)
 
     @app.get("/search", response_model=SearchOut, responses=ERRORS, tags=["search"])
-    def search(
+    async def search(
         q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="Søketekst")],
         municipality: Annotated[str | None, Query(max_length=100)] = None,
         doc_type: Annotated[str | None, Query(max_length=40)] = None,
@@ -132,9 +134,11 @@ def create_app(
             q=q, municipality=municipality, doc_type=doc_type, year_from=year_from, year_to=year_to,
             programme=programme, k=k, offset=offset, mode=mode,
         )
-        # no index lock: searches only read (per-thread SQLite connections)
-        with search_gate:
+        if one_search_at_a_time:  # on the event loop: queued, no thread hop
             return run_search(idx, params, facets=facets)
+        # side by side on the thread pool; no index lock: searches only read
+        # (per-thread SQLite connections)
+        return await run_in_threadpool(run_search, idx, params, facets=facets)
 
     @app.get("/documents", tags=["documents"], responses=ERRORS)
     def documents(
