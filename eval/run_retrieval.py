@@ -69,10 +69,7 @@ def evaluate(idx: Index, queries: list[dict], mode: str, fusion: FusionConfig) -
     return {k: sum(r[k] for r in rows) / len(rows) for k in rows[0]} if rows else {}
 
 
-QUERY_ENCODER_ROWS = {
-    "dense, static query": "the dense ranking with the static query encoder (index.fastquery)",
-    "hybrid, transformer query": "the hybrid ranking with the query embedded by the transformer",
-}
+QUERY_ENCODER_ROWS = ("dense, static query", "hybrid, transformer query")
 
 
 def query_encoder_rows(idx: Index, queries: list[dict]) -> dict[str, dict[str, float]]:
@@ -80,10 +77,14 @@ def query_encoder_rows(idx: Index, queries: list[dict]) -> dict[str, dict[str, f
     embeds the query with the static encoder, dense-only search with the
     transformer (FusionConfig.static_query)."""
     enc = idx.encoder
-    if enc.static_query_encoder() is None:
+    static = enc.static_query_encoder()
+    if static is None:
         return {}
     out = {"hybrid, transformer query": evaluate(idx, queries, "hybrid", replace(DEFAULT_FUSION, static_query=False))}
-    enc.encode_query = enc.encode_query_static  # instance attribute: dense mode now takes the static vector
+    full = enc.encode_query
+    # instance attribute: dense mode now takes the static vector (the
+    # transformer's for a query too long for the static encoder)
+    enc.encode_query = lambda q: v if (v := static.encode(q)) is not None else full(q)
     try:
         out["dense, static query"] = evaluate(idx, queries, "dense", DEFAULT_FUSION)
     finally:

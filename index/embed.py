@@ -427,21 +427,25 @@ class Encoder:
         """The `index.fastquery.StaticQueryEncoder` trained against this model
         (same float32 checksum, same query prompt), else None."""
         if self._static is None:
-            from index import fastquery
-
-            try:
-                checksum = ((_model.read_manifest(self.path) or {}).get("checksums") or {}).get("torch")
-                if not checksum:
-                    raise fastquery.StaticQueryUnavailable(f"{self.path} has no boso manifest")
-                if self.query_prompt != fastquery.PROMPT:
-                    raise fastquery.StaticQueryUnavailable(f"query prompt {self.query_prompt!r} is not {fastquery.PROMPT!r}")
-                self._static = fastquery.StaticQueryEncoder.load(
-                    self.path, teacher_checksum=checksum, tokenizer=self._fast_tokenizer
-                )
-            except fastquery.StaticQueryUnavailable as e:
-                log.info("static query encoder not used: %s", e)
-                self._static = False
+            with self._query_lock:  # loaded once even when the first searches come together
+                if self._static is None:
+                    self._static = self._load_static()
         return self._static or None
+
+    def _load_static(self) -> Any:
+        """The static query encoder for this model, or False (logged why)."""
+        from index import fastquery
+
+        try:
+            checksum = ((_model.read_manifest(self.path) or {}).get("checksums") or {}).get("torch")
+            if not checksum:
+                raise fastquery.StaticQueryUnavailable(f"{self.path} has no boso manifest")
+            if self.query_prompt != fastquery.PROMPT:
+                raise fastquery.StaticQueryUnavailable(f"query prompt {self.query_prompt!r} is not {fastquery.PROMPT!r}")
+            return fastquery.StaticQueryEncoder.load(self.path, teacher_checksum=checksum, tokenizer=self._fast_tokenizer)
+        except fastquery.StaticQueryUnavailable as e:
+            log.info("static query encoder not used: %s", e)
+            return False
 
     def _fast_query(self, text: str) -> np.ndarray | None:
         enc = self._fast_tokenizer.encode(self.query_prompt + text)
