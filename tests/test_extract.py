@@ -860,6 +860,45 @@ def test_a_bulleted_list_under_recommendations_is_recommendations_item_by_item()
     assert measures == []
 
 
+@pytest.mark.parametrize(
+    "intro, by",
+    [
+        ("Kommunerevisjonen anbefaler at Eksempel kommune:", "Kommunerevisjonen"),
+        ("Revisjonen anbefaler at kommunen:", "Kommunerevisjonen"),
+        ("På bakgrunn av funnene tilrår NIBR at Eksempel kommune:", "NIBR"),
+    ],
+)
+def test_a_numbered_list_after_who_recommends_what_the_municipality_should_do(intro, by):
+    """An audit's or analysis's list ("Revisjonen anbefaler at X kommune:")
+    is one recommendation per item by whoever the lead-in names; the lead-in
+    itself is none, and no item is a measure."""
+    text = (
+        "Forvaltningsrevisjon av boligsosialt arbeid\n\n"
+        "Kommunen har 60 søkere på venteliste og ingen oppdatert plan.\n\n"
+        f"{intro}\n"
+        "1. utarbeider rutiner for oppfølging av leietakere med husleierestanser\n"
+        "2. vurderer å samle tildeling og startlån i én enhet\n\n"
+        "Kommunedirektøren har sagt seg enig i anbefalingene."
+    )
+    measures, recs, _ = extract_items(_doc(text), learned=False)
+    assert [(r.text.split()[0], r.by) for r in recs] == [("utarbeider", by), ("vurderer", by)]
+    assert measures == []
+
+
+def test_the_analysts_own_opinion_that_the_municipality_should_act_is_advice():
+    text = (
+        "Foranalyse av det boligsosiale arbeidet i Eksempel kommune, utført av Rambøll i 2022.\n\n"
+        "Kommunen har få små boliger. Videre mener vi at kommunen bør vurdere å kjøpe flere "
+        "mindre leiligheter for enslige."
+    )
+    _, recs, _ = extract_items(_doc(text), learned=False)
+    assert [(r.text.split()[:3], r.by) for r in recs] == [(["Videre", "mener", "vi"], "Rambøll")]
+    # the municipality's own "vi" in its own plan is no adviser
+    own = text.replace("Foranalyse av det boligsosiale arbeidet i Eksempel kommune, utført av Rambøll i 2022.",
+                       "Boligsosial handlingsplan for Eksempel kommune 2022–2025.")
+    assert extract_items(_doc(own), learned=False)[1] == []
+
+
 def test_proposed_measures_under_a_heading_in_an_outside_analysis_are_its_recommendations():
     """Under a "Forslag til tiltak" heading, a foranalyse by an outside
     author proposes; in the municipality's own plan, the same heading lists

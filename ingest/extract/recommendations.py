@@ -48,7 +48,9 @@ _PASSIVE_ADVICE = re.compile(
 _NOT_BEFORE_BOR = {"hva", "som", "om", "hvordan", "hvilke", "hvilken", "hvilket", "at", "hvor", "der", "hvem", "hvis", "dersom"}
 _LIST_INTRO = re.compile(
     r"(?:anbefal\w*|tilråding\w*|forslag til tiltak)(?:\s+(?:fra|til|for)\s+[^:]{0,60})?\s*:\s*$"
-    r"|anbefaler\s+(?:følgende|at|kommunen)?\s*:\s*$",
+    r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:følgende|at|kommunen)?\s*:\s*$"
+    r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:at\s+)?(?:[A-ZÆØÅ][\w-]*\s+){0,3}"
+    r"(?:kommune|kommunen|bydelen|bydel|etaten|fylkeskommunen|kommunane|kommunene)\s*:\s*$",
     re.IGNORECASE,
 )
 _LIST_HEADING = re.compile(
@@ -130,6 +132,13 @@ _REPORTED_ADVICE = re.compile(
 """A report's finding that something should be done ("Evalueringen viser at
 kommunen bør …", "Rapporten konkluderer med at …bør …"): advice by the report
 being written about. ("viser at … må" is a finding, not advice.)"""
+_AUTHORS_OPINION = re.compile(
+    r"^(?:\S+\s+){0,2}?(?:(?:mener|meiner)\s+vi|vi\s+(?:mener|meiner))\s+(?:\S+\s+){0,2}?at\b.{0,80}?\b(?:bør|burde)\b",
+    re.IGNORECASE,
+)
+"""The report's authors' own opinion that something should be done ("Videre
+mener vi at kommunen bør vurdere …"): advice by the analysis being reported
+on, in a text that names who made it."""
 _PERFECT_ADVICE = re.compile(
     r"\b(?:har|hadde)\s+(?:\S+\s+){0,2}?(?:anbefalt|tilrådd|tilrådt|rådd|foreslått)\s+(?:\S+\s+){0,2}?(?:å|at|om)\b",
     re.IGNORECASE,
@@ -356,7 +365,7 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
             continue
         if own:
             continue
-        if _REPORTED_ADVICE.match(text) and (by := attribution.who(text)):
+        if (_REPORTED_ADVICE.match(text) or _AUTHORS_OPINION.match(text)) and (by := attribution.who(text)):
             out.append(_make(ctx, u, text, by))
             used.add(u.index)
             continue
