@@ -703,6 +703,16 @@ def test_a_short_title_line_right_above_its_text_is_a_subheading():
     assert [(m.text.split()[:2], m.status) for m in measures] == [
         (["Kommunen", "skal"], "planlagt"), (["Ifølge", "planen"], "gjennomført")
     ]
+    # a longer numbered goal as the title: the paragraph under it is not the goal
+    goal = (
+        "Boligsosial handlingsplan\n\n"
+        "Mål 4: Oppfølging og tjenester i hjemmet\n"
+        "Bo- og miljøarbeid er avgjørende for at leietakere skal mestre boforholdet. "
+        "Boligkontoret i Eksempel kommune kjøpte i 2023 seks boliger for unge."
+    )
+    assert [m.text for m in extract_items(_doc(goal), learned=False)[0]] == [
+        "Boligkontoret i Eksempel kommune kjøpte i 2023 seks boliger for unge."
+    ]
     # a paragraph whose first line is wrapped text is not split
     wrapped = "Halvårsrapport\n\nKommunen har kjøpt seks\nnye boliger til flyktninger i 2019."
     assert [m.text for m in extract_items(_doc(wrapped), learned=False)[0]] == [

@@ -117,8 +117,11 @@ def page_blocks(page: Page) -> list[Block]:
             # not the first words of the paragraph
             below = lines[i + 1][2].strip() if i + 1 < len(lines) else ""
             if (
-                prev_blank and below and below[0].isupper() and len(stripped.split()) <= 6
-                and len(below) > 1.5 * len(stripped) and _is_heading_line(line, below)
+                prev_blank and below and below[0].isupper()
+                and (len(stripped.split()) <= 6 and len(below) > 1.5 * len(stripped)
+                     # a longer title ("Mål 3: Riktig bolig til riktig tid") over a paragraph line
+                     or len(below) > 2.5 * len(stripped))
+                and _is_heading_line(line, below)
             ):
                 blocks.append(Block(page.number, lead, e, stripped, "heading"))
                 continue
