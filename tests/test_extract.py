@@ -397,6 +397,32 @@ def test_coordinated_actions_become_two_measures():
     assert texts == ["Kommunen har kjøpt seks boliger til ungdom", "har laget en plan for nye bofellesskap."]
 
 
+def test_one_auxiliary_with_several_actions_is_one_measure_per_action():
+    """"har etablert X, kjøpt Y og innført Z": three measures; a list of
+    objects of one action ("kjøpt boliger, hybler og …") stays one."""
+    texts = _measure_texts(
+        "Kommunen har i perioden etablert et felles boligkontor, kjøpt 12 boliger for unge "
+        "og innført fast booppfølging av nye leietakere."
+    )
+    assert texts == [
+        "Kommunen har i perioden etablert et felles boligkontor",
+        "kjøpt 12 boliger for unge",
+        "innført fast booppfølging av nye leietakere.",
+    ]
+    assert len(_measure_texts("Kommunen har kjøpt seks boliger, to hybler og en enebolig til flyktninger.")) == 1
+
+
+def test_a_clause_join_with_a_time_before_its_verb_splits_nynorsk_too():
+    texts = _measure_texts(
+        "Det vart innført fast rettleiing for alle som fekk avslag på startlån, "
+        "og i 2018 vart det oppretta ei eiga lånegruppe i kommunen."
+    )
+    assert texts == [
+        "Det vart innført fast rettleiing for alle som fekk avslag på startlån",
+        "i 2018 vart det oppretta ei eiga lånegruppe i kommunen.",
+    ]
+
+
 def test_decision_points_and_will_lists_are_measures_but_not_what_is_noted():
     text = (
         "Forslag til vedtak:\n\n1. Boligplanen for 2022-2025 vedtas.\n2. Rådmannen får fullmakt til å kjøpe tre boliger.\n"

@@ -874,7 +874,8 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
 
 
 _CLAUSE_JOIN = re.compile(
-    r"(?:,\s*(?:og|men|samt)|\s+og|;)\s+(?=(?:(?:det|kommunen|vi|de|dei|hun|han|rådmannen|\w+ kommune)\s+)?"
+    r"(?:,\s*(?:og|men|samt)|\s+og|;)\s+(?=(?:(?:i|fra|frå|fram til|siden|sidan|etter|høsten|hausten|våren)\s+\d{4}\s+)?"
+    r"(?:(?:det|kommunen|vi|de|dei|hun|han|rådmannen|\w+ kommune)\s+)?"
     r"(?:har|hadde|skal|vil|er|ble|blir|vert|vart|planlegger|kjøper|bygger|etablerer|tilbyr|foreslås|foreslår)\b)",
     re.IGNORECASE,
 )
@@ -886,7 +887,7 @@ def _clauses(unit: Unit, text: str) -> list[str]:
     measures; otherwise the sentence is one."""
     cuts = [m for m in _CLAUSE_JOIN.finditer(text)]
     if not cuts:
-        return [text]
+        return _participle_list(unit, text)
     parts, pos = [], 0
     for m in cuts:
         parts.append(text[pos : m.start()].strip())
@@ -896,6 +897,36 @@ def _clauses(unit: Unit, text: str) -> list[str]:
     if _RESIDENTS_COUNT.match(text):
         return good  # "Mange familier har kjøpt bolig, og kommunen har skaffet …": only the municipality's part
     return good if len(good) >= 2 else [text]
+
+
+_AUX = re.compile(r"^(?:har|hadde|er|var|ble|blei|vart|blitt|vorte)$")
+
+
+def _participle_list(unit: Unit, text: str) -> list[str]:
+    """One auxiliary, several actions: "Kommunen har etablert et boligkontor,
+    kjøpt 16 boliger og innført gjengs leie" is three measures, the later
+    ones from their participle on. Each part after the first must open with
+    an action cue, and every part must carry one."""
+    doc = tokens(text)
+    cues = action_cues(doc)
+    if len(cues) < 2 or not any(_AUX.match(t.lower_) for t in doc[max(0, cues[0].start - 4) : cues[0].start]):
+        return [text]
+    cut_at = []
+    for c in cues[1:]:
+        i = c.start
+        if i >= 2 and (doc[i - 1].text == "," or doc[i - 1].lower_ == "og") and doc[i - 2].text not in (",",):
+            cut_at.append(doc[i - 1].idx if doc[i - 1].text == "," else doc[i - 1].idx)
+    if not cut_at:
+        return [text]
+    parts, pos = [], 0
+    for at in cut_at:
+        parts.append(text[pos:at].strip(" ,"))
+        pos = at
+    parts.append(text[pos:].strip(" ,"))
+    parts = [re.sub(r"^og\s+", "", p) for p in parts]
+    if any(len(p.split()) < 3 or not action_cues(tokens(p)) for p in parts):
+        return [text]
+    return parts
 
 
 def _cost_amounts(text: str) -> list[Money]:
