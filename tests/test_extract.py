@@ -423,6 +423,28 @@ def test_a_clause_join_with_a_time_before_its_verb_splits_nynorsk_too():
     ]
 
 
+def test_a_new_noun_subject_after_comma_og_starts_a_second_measure():
+    texts = _measure_texts(
+        "Det er utarbeidet nye tildelingskriterier for kommunale boliger, og tildelingsnemnda er "
+        "erstattet med et tverrfaglig inntaksteam."
+    )
+    assert texts == [
+        "Det er utarbeidet nye tildelingskriterier for kommunale boliger",
+        "tildelingsnemnda er erstattet med et tverrfaglig inntaksteam.",
+    ]
+
+
+def test_a_sentence_opening_with_som_as_is_no_relative_clause():
+    assert _measure_texts("Som ledd i programmet vart det bygd eit bufellesskap med seks bustader.") == [
+        "Som ledd i programmet vart det bygd eit bufellesskap med seks bustader."
+    ]
+
+
+def test_a_result_item_with_two_actions_is_two_measures():
+    text = "Sluttrapport\n\nResultater:\n- Kommunen har kjøpt 20 boliger og bygget 12 nye utleieboliger.\n"
+    assert _measure_texts(text) == ["Kommunen har kjøpt 20 boliger", "bygget 12 nye utleieboliger."]
+
+
 def test_decision_points_and_will_lists_are_measures_but_not_what_is_noted():
     text = (
         "Forslag til vedtak:\n\n1. Boligplanen for 2022-2025 vedtas.\n2. Rådmannen får fullmakt til å kjøpe tre boliger.\n"

@@ -766,7 +766,8 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
                 results_only = RESULT_LEAD.search(b.intro) and not re.search(r"tiltak", b.intro, re.IGNORECASE)
                 if results_only:
                     if _is_action_sentence(u, min_words=4):
-                        emit(u, text)
+                        for part in _clauses(u, text):
+                            emit(u, part)
                 elif u.sent.start == 0 and not b.text.rstrip().endswith(":") and not _group_name_only(ctx, b.text):
                     emit(u, b.text)  # the whole item (one ending in a colon leads a sub-list)
                 continue
@@ -784,7 +785,8 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
                 first_sentence = u.sent.start == 0
                 decided = item_mode == "decision" and bool(_DECISION_VERB.match(text))
                 if not _NOTED.search(text) and (decided or _is_action_sentence(u, min_words=3 if first_sentence else 5)):
-                    emit(u, text)
+                    for part in ([text] if decided else _clauses(u, text)):
+                        emit(u, part)
                 continue
 
         # "Les også: Kommunen kjøper hus …": a link to another article
@@ -875,8 +877,11 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
 
 _CLAUSE_JOIN = re.compile(
     r"(?:,\s*(?:og|men|samt)|\s+og|;)\s+(?=(?:(?:i|fra|frå|fram til|siden|sidan|etter|høsten|hausten|våren)\s+\d{4}\s+)?"
+    # after a comma, a definite noun as the new subject: "…, og lånegruppa er utvida …"
+    r"(?:(?<=,\sog\s)\w{3,}(?:en|et|a|ene|ane|na)\s+(?:har|hadde|er|var|ble|blei|vart|blir|vert|skal|vil|tok|tek|tar"
+    r"|\w{3,}(?:es|ast))\b|"
     r"(?:(?:det|kommunen|vi|de|dei|hun|han|rådmannen|\w+ kommune)\s+)?"
-    r"(?:har|hadde|skal|vil|er|ble|blir|vert|vart|planlegger|kjøper|bygger|etablerer|tilbyr|foreslås|foreslår)\b)",
+    r"(?:har|hadde|skal|vil|er|ble|blir|vert|vart|planlegger|kjøper|bygger|etablerer|tilbyr|foreslås|foreslår)\b))",
     re.IGNORECASE,
 )
 

@@ -69,6 +69,7 @@ ACTION_VERB = (
     r"|omorganiser(?:e|es|t)"
     r"|avholdt|avholdes|avholde|rekrutter(?:e|es|t|te)|samlokaliser(?:e|es|t|ing)"
     r"|omgjort|omgjøres|omgjøre|oppføres|oppføre|gjennomgått"
+    r"|erstatt(?:e|er|es|et|a|ast)"
     r")$"
 )
 
@@ -438,6 +439,8 @@ def _in_subclause(doc: Doc, i: int) -> bool:
         if t.lower_ in FINITE:
             finite_after += 1
         if t.lower_ in _SUBCLAUSE:
+            if j == 0 and t.text == "Som":
+                return False  # "Som svar på dette vart det bygd …", "Som ledd i …": "as", no antecedent
             if t.lower_ == "som" and _owner_clause(doc, j + 1, i):
                 return False  # "… som kommunen vil kartlegge": the municipality's own action
             return finite_after < 2
