@@ -445,6 +445,25 @@ def test_a_result_item_with_two_actions_is_two_measures():
     assert _measure_texts(text) == ["Kommunen har kjøpt 20 boliger", "bygget 12 nye utleieboliger."]
 
 
+def test_a_flattened_plan_table_gives_one_measure_per_row_with_its_cost(tmp_path):
+    from ingest.readers.text import read_text
+
+    f = tmp_path / "programplan.txt"
+    f.write_text(
+        "Programplan for Eksempel kommune\n\n3 Aktivitetsplan\nTiltak\nAnsvar\nFrist\nKostnad (kr)\n"
+        "1.1 Kartlegge boforholdene til barnefamilier\nBoligkontoret\n1. kvartal\n150 000\n"
+        "1.2 Ansette boveileder for barnefamilier\nHelse og velferd\n01.09.2024\n720 000\n",
+        encoding="utf-8",
+    )
+    doc = Document(doc_id="d0", source="programplan.txt", format="text", pages=read_text(f).pages)
+    measures, _, figures = extract_items(doc, learned=False)
+    assert [(m.text, m.cost.amount_nok if m.cost else None) for m in measures] == [
+        ("Kartlegge boforholdene til barnefamilier", 150_000),
+        ("Ansette boveileder for barnefamilier", 720_000),
+    ]
+    assert figures == []  # an activity plan's money is its measures' cost
+
+
 def test_decision_points_and_will_lists_are_measures_but_not_what_is_noted():
     text = (
         "Forslag til vedtak:\n\n1. Boligplanen for 2022-2025 vedtas.\n2. Rådmannen får fullmakt til å kjøpe tre boliger.\n"

@@ -172,6 +172,45 @@ def test_text_encodings_and_form_feeds(tmp_path: Path) -> None:
     assert [(lvl, h) for _, lvl, h in ex.pages[0].headings] == [(1, "Notat om startlån"), (2, "Bakgrunn")]
 
 
+def test_numbered_section_headings_are_not_transcript_pages(tmp_path: Path) -> None:
+    """"1 Bakgrunn" over its paragraph is a heading; a sharing site's
+    transcript runs each page on one line ("2 FORORD. Kommunen …")."""
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "Programplan 2023\n\n1 Bakgrunn\nKommunen har 96 barnefamilier i kommunal bolig.\n\n"
+        "2 Mål\nFærre skal bo trangt.\n\n3 Tiltak\nKommunen skal kjøpe ti boliger.\n\n"
+        "4 Rapportering\nStatus rapporteres hvert kvartal.",
+        encoding="utf-8",
+    )
+    assert len(read_text(plan).pages) == 1
+    transcript = tmp_path / "transcript.txt"
+    transcript.write_text(
+        "Plan\n\n1 PLAN FOR BOLIGER Vedtatt 2013.\n\n2 FORORD. Kommunen vedtok å lage en plan for boliger.\n\n"
+        "3 INNHOLD 1 Innledning 2 Mål 3 Tiltak\n\n4 INNLEDNING Planen gjelder for perioden 2013 til 2017.",
+        encoding="utf-8",
+    )
+    assert [p.number for p in read_text(transcript).pages] == [1, 2, 3, 4]
+
+
+def test_a_plan_table_flattened_one_cell_per_line_becomes_a_table(tmp_path: Path) -> None:
+    f = tmp_path / "aktivitetsplan.txt"
+    f.write_text(
+        "Aktivitetsplan 2024\nTiltak\nAnsvar\nKostnad (kr)\n"
+        "1.1 Kartlegge boforholdene til barnefamilier\nBoligkontoret\n150 000\n"
+        "1.2 Etablere boskole for unge\nNAV\n–\n\n"
+        "Planen rulleres hvert år.",
+        encoding="utf-8",
+    )
+    page = read_text(f).pages[0]
+    [table] = page.tables
+    assert (table.title, table.header) == ("Aktivitetsplan 2024", ["Tiltak", "Ansvar", "Kostnad (kr)"])
+    assert table.rows[1] == ["1.2 Etablere boskole for unge", "NAV", "–"]
+    assert "Boligkontoret" not in page.text and "Planen rulleres hvert år." in page.text
+    # rows that do not come out whole stay text
+    f.write_text("Tiltak\nAnsvar\nFrist\nKartlegge boforhold\nBoligkontoret\n", encoding="utf-8")
+    assert read_text(f).pages[0].tables == []
+
+
 def test_text_errors(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n\n ", encoding="utf-8")

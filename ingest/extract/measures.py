@@ -232,6 +232,10 @@ def _status_cell(text: str) -> str | None:
     return None
 
 
+_ROW_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+(?=\S)")
+"""A row's number before its measure ("1.2 Gjennomgang av …")."""
+
+
 def table_measures(ctx: Context) -> list[Measure]:
     out: list[Measure] = []
     for table in unique_tables(ctx.doc):
@@ -242,7 +246,7 @@ def table_measures(ctx: Context) -> list[Measure]:
         for r, row in enumerate(table.rows):
             cells = [" ".join((c or "").split()) for c in row]
             mi = cols["measure"]
-            text = cells[mi] if mi < len(cells) else ""
+            text = _ROW_NUMBER.sub("", cells[mi]) if mi < len(cells) else ""
             if not text or _norm_header(text) == _norm_header(header[mi]):
                 continue
             fields = {h or f"kolonne {i + 1}": c for i, (h, c) in enumerate(zip(header, cells)) if c}

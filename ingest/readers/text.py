@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from ingest.readers import Extracted, read_nonempty_bytes
-from ingest.records import IngestError, Page
+from ingest.records import IngestError, Page, Table
 
 # Lines that are part of a document-sharing site's page template, not the document.
 _TEMPLATE_LINE = re.compile(
@@ -67,6 +67,7 @@ def read_text(path: Path) -> Extracted:
     is_md = path.suffix.lower() == ".md"
     pages = _paginate(text, transcript=template)
     for p in pages:
+        _lift_flattened_tables(p)
         if is_md:
             p.headings = [
                 (m.start(), len(m.group(1)), m.group(2).strip()) for m in _MD_HEADING.finditer(p.text)
@@ -165,7 +166,9 @@ def _paginate(text: str, transcript: bool = False) -> list[Page]:
 
     Transcript page markers are paragraphs starting "1 ", "2 ", "3 " … in
     sequence. Numbered section headings look alike, so the markers must start
-    most paragraphs (80 %; 50 % when a sharing-site template was found).
+    most paragraphs (80 %; 50 % when a sharing-site template was found), and a
+    paragraph whose short first line ("1 Bakgrunn") stands over more lines is
+    a heading: a transcript runs each page on one line.
     """
     if "\f" in text:
         return [Page(number=i + 1, text=t.strip("\n")) for i, t in enumerate(text.split("\f"))]
@@ -174,6 +177,9 @@ def _paginate(text: str, transcript: bool = False) -> list[Page]:
     expect = 1
     for i, para in enumerate(paras):
         m = _PAGE_PARA.match(para.lstrip())
+        first, _, rest = para.strip().partition("\n")
+        if m and rest.strip() and len(first.split()) <= 8:
+            m = None  # "1 Bakgrunn" over its text: a numbered section heading (a page runs on one line)
         if m and int(m.group(1)) == expect:
             starts.append((i, expect))
             expect += 1
@@ -190,6 +196,51 @@ def _paginate(text: str, transcript: bool = False) -> list[Page]:
             pages.append(Page(number=num, text=chunk.strip()))
         return pages
     return [Page(number=1, text=text.strip("\n"))]
+
+
+# Column names of a plan's table ("Tiltak", "Ansvar", "Frist", "Kostnad (kr)")
+_COLUMN_NAME = re.compile(
+    r"^(?:nr\.?|tiltak|aktivitet(?:er)?|handling(?:er|ar)?|hva|kva|ansvar(?:lig|leg)?|frist|tidsfrist|tidsramme|tidsplan"
+    r"|tid|når|periode|kostnad(?:er)?|budsjett|beløp|finansiering|økonomi|status|merknad(?:er)?|kommentar(?:er)?"
+    r"|resultatmål|indikator(?:er)?|delmål|mål|innsatsområde|samarbeidspartner(?:e|ar)?|hvem|kven)"
+    r"(?:\s*\([^)]{1,12}\))?\s*:?$",
+    re.IGNORECASE,
+)
+_MEASURE_COLUMN = re.compile(r"^(?:tiltak|aktivitet|handling|hva|kva)", re.IGNORECASE)
+
+
+def _lift_flattened_tables(page: Page) -> None:
+    """A plan's table flattened one cell per line, as copying from a PDF or
+    a web page leaves it: a run of column names ("Tiltak", "Ansvar", "Frist",
+    "Kostnad (kr)") and then, up to the next blank line, rows of exactly as
+    many lines. Such a table becomes a `Table` of the page and leaves the
+    running text, as the PDF reader does with a ruled table. Anything that
+    does not divide into whole rows stays text."""
+    lines = page.text.split("\n")
+    i = 0
+    while i < len(lines):
+        k = 0
+        while i + k < len(lines) and lines[i + k].strip() and _COLUMN_NAME.match(lines[i + k].strip()):
+            k += 1
+        header = [ln.strip() for ln in lines[i : i + k]]
+        if k < 3 or not any(_MEASURE_COLUMN.match(h) for h in header):
+            i += max(k, 1)
+            continue
+        end = i + k
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        body = [ln.strip() for ln in lines[i + k : end]]
+        if len(body) < 2 * k or len(body) % k or any(_COLUMN_NAME.match(b) for b in body):
+            i += k
+            continue
+        rows = [body[r : r + k] for r in range(0, len(body), k)]
+        above = lines[i - 1].strip() if i and lines[i - 1].strip() else ""
+        page.tables.append(
+            Table(header=header, rows=rows, page=page.number, pages=[page.number],
+                  row_pages=[page.number] * len(rows), title=above if len(above) <= 120 else "")
+        )
+        lines[i:end] = []
+    page.text = "\n".join(lines)
 
 
 def _guess_title(page: Page, is_md: bool) -> str:
