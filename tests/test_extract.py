@@ -462,6 +462,11 @@ def test_a_flattened_plan_table_gives_one_measure_per_row_with_its_cost(tmp_path
         ("Ansette boveileder for barnefamilier", 720_000),
     ]
     assert figures == []  # an activity plan's money is its measures' cost
+    # the counts its measures name are figures
+    f.write_text(f.read_text(encoding="utf-8").replace("Ansette boveileder", "Kjøpe 8 boliger og ansette boveileder"),
+                 encoding="utf-8")
+    doc = Document(doc_id="d1", source="programplan.txt", format="text", pages=read_text(f).pages)
+    assert [(x.value, x.unit) for x in extract_items(doc, learned=False)[2]] == [(8, "boliger")]
 
 
 def test_decision_points_and_will_lists_are_measures_but_not_what_is_noted():

@@ -211,6 +211,20 @@ def test_a_plan_table_flattened_one_cell_per_line_becomes_a_table(tmp_path: Path
     assert read_text(f).pages[0].tables == []
 
 
+@pytest.mark.parametrize("sep", [" | ", "\t", "   "])
+def test_a_plan_table_typed_one_row_per_line_becomes_a_table(tmp_path: Path, sep: str) -> None:
+    f = tmp_path / "plan.txt"
+    rows = [["Tiltak", "Ansvar", "Tidspunkt", "Kostnad"],
+            ["Kjøpe 4 boliger i sentrum", "Eiendom", "2025", "12 mill. kr"],
+            ["Innføre årlig samtale med leietakere", "NAV", "fra 2024", "innenfor ramma"]]
+    f.write_text("Tiltak i planperioden\n\n" + "\n".join(sep.join(r) for r in rows) + "\n\nPlanen rulleres årlig.",
+                 encoding="utf-8")
+    page = read_text(f).pages[0]
+    [table] = page.tables
+    assert (table.title, table.header, table.rows) == ("Tiltak i planperioden", rows[0], rows[1:])
+    assert "Eiendom" not in page.text
+
+
 def test_text_errors(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n\n ", encoding="utf-8")

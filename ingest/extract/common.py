@@ -179,3 +179,39 @@ def unique_tables(doc: Document) -> Iterator[Table]:
             if id(table) not in seen:
                 seen.add(id(table))
                 yield table
+
+
+# ------------------------------------------------------------ plan tables --
+
+def norm_header(h: str) -> str:
+    return re.sub(r"[\s\-\u00ad]+", "", (h or "").lower())
+
+
+_ACTION_HEADER = re.compile(r"^(?:hva|kva|handling(?:er|ar)?|hvaskal(?:vi)?gjøres|kvaskal(?:vi)?gjerast|hvagjørvi|kvagjervi)$")
+"""A plan's column of what will be done, by other names than "Tiltak"."""
+
+
+def table_columns(table: Table) -> dict[str, int]:
+    """Which column of a plan's table holds the measure, its cost, target, time, status and who is responsible."""
+    cols: dict[str, int] = {}
+    for i, h in enumerate(table.header):
+        n = norm_header(h)
+        if not n:
+            continue
+        if "measure" not in cols and ("tiltak" in n or n.startswith("aktivitet") or _ACTION_HEADER.match(n)):
+            cols["measure"] = i
+        elif "cost" not in cols and any(k in n for k in ("kostnad", "budsjett", "beløp", "finansiering")):
+            cols["cost"] = i
+        elif "indicator" not in cols and (
+            any(k in n for k in ("resultatmål", "indikator", "effektmål", "måltall")) or n in ("mål", "målsetting")
+        ):
+            # a target; a plain "Resultat" column is what came of it (a sluttrapport's
+            # outcome, kept in the row's fields), not a target
+            cols["indicator"] = i
+        elif "time" not in cols and any(k in n for k in ("tidsramm", "tidsplan", "periode", "frist", "tid")):
+            cols["time"] = i
+        elif "status" not in cols and "status" in n:
+            cols["status"] = i
+        elif "responsible" not in cols and "ansvar" in n:
+            cols["responsible"] = i
+    return cols

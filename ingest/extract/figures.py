@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.extract.common import Context, Unit, is_toc, year_range, years_in
+from ingest.extract.common import Context, Unit, is_toc, table_columns, unique_tables, year_range, years_in
 from ingest.extract.money import NUM, Money, find_money, money_changes, parse_number
 from ingest.records import Figure
 
@@ -614,6 +614,23 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
                 ),
                 c.budget,
             ))
+    # the counts a plan table's measures name ("Kjøpe 4 husvære"); its money is their cost, no figure
+    for table in unique_tables(ctx.doc):
+        mi = table_columns(table).get("measure")
+        if mi is None:
+            continue
+        for r, row in enumerate(table.rows):
+            cell = " ".join((row[mi] if mi < len(row) else "").split())
+            pg = table.row_pages[r] if r < len(table.row_pages) else table.page
+            for c in figures_in_sentence(cell, ctx, None):
+                if c.unit == "kr" or (c.unit in _COUNT_UNITS and c.value > _MAX_COUNT):
+                    continue
+                out.append((
+                    Figure(text=_window(cell, c.start, c.end), citation=ctx.citation(pg, table.title), value=c.value,
+                           unit=c.unit, subject=c.subject, value_to=c.value_to, year=c.year, year_to=c.year_to,
+                           breakdown=c.breakdown or {}, municipality=ctx.municipality, topics=ctx.topics(cell)),
+                    False,
+                ))
     # an accounts table's amount that the page's prose also states, rounded
     # ("Videreutlån 473 999" in thousands, "474 mill." in the text), once: in the prose
     prose = [f for f, table in out if not table and f.unit == "kr"]

@@ -25,7 +25,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.extract.common import Context, Unit, clip, is_toc, period_of, unique_tables, year_range, years_in
+from ingest.extract.common import (
+    Context, Unit, clip, is_toc, norm_header, period_of, table_columns, unique_tables, year_range, years_in,
+)
 from ingest.extract.money import NUM, Money, find_money, money_changes, parse_nok, parse_number
 from ingest.extract.nlp import (
     FINITE,
@@ -182,39 +184,6 @@ _ACTION_OPENER = re.compile(
 )
 
 
-def _norm_header(h: str) -> str:
-    return re.sub(r"[\s\-\u00ad]+", "", (h or "").lower())
-
-
-_ACTION_HEADER = re.compile(r"^(?:hva|kva|handling(?:er|ar)?|hvaskal(?:vi)?gjøres|kvaskal(?:vi)?gjerast|hvagjørvi|kvagjervi)$")
-"""A plan's column of what will be done, by other names than "Tiltak"."""
-
-
-def _columns(table: Table) -> dict[str, int]:
-    cols: dict[str, int] = {}
-    for i, h in enumerate(table.header):
-        n = _norm_header(h)
-        if not n:
-            continue
-        if "measure" not in cols and ("tiltak" in n or n.startswith("aktivitet") or _ACTION_HEADER.match(n)):
-            cols["measure"] = i
-        elif "cost" not in cols and any(k in n for k in ("kostnad", "budsjett", "beløp", "finansiering")):
-            cols["cost"] = i
-        elif "indicator" not in cols and (
-            any(k in n for k in ("resultatmål", "indikator", "effektmål", "måltall")) or n in ("mål", "målsetting")
-        ):
-            # a target; a plain "Resultat" column is what came of it (a sluttrapport's
-            # outcome, kept in the row's fields), not a target
-            cols["indicator"] = i
-        elif "time" not in cols and any(k in n for k in ("tidsramm", "tidsplan", "periode", "frist", "tid")):
-            cols["time"] = i
-        elif "status" not in cols and "status" in n:
-            cols["status"] = i
-        elif "responsible" not in cols and "ansvar" in n:
-            cols["responsible"] = i
-    return cols
-
-
 _STATUS_WORDS = {
     "planlagt": "planlagt", "ikke startet": "planlagt", "ikke påbegynt": "planlagt",
     "igangsatt": "igangsatt", "pågår": "igangsatt", "påbegynt": "igangsatt", "startet": "igangsatt",
@@ -239,7 +208,7 @@ _ROW_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+(?=\S)")
 def table_measures(ctx: Context) -> list[Measure]:
     out: list[Measure] = []
     for table in unique_tables(ctx.doc):
-        cols = _columns(table)
+        cols = table_columns(table)
         if "measure" not in cols:
             continue
         header = [" ".join((h or "").split()) for h in table.header]
@@ -247,7 +216,7 @@ def table_measures(ctx: Context) -> list[Measure]:
             cells = [" ".join((c or "").split()) for c in row]
             mi = cols["measure"]
             text = _ROW_NUMBER.sub("", cells[mi]) if mi < len(cells) else ""
-            if not text or _norm_header(text) == _norm_header(header[mi]):
+            if not text or norm_header(text) == norm_header(header[mi]):
                 continue
             fields = {h or f"kolonne {i + 1}": c for i, (h, c) in enumerate(zip(header, cells)) if c}
             # what the row says of the measure: not who is responsible, when,

@@ -201,11 +201,14 @@ def _paginate(text: str, transcript: bool = False) -> list[Page]:
 # Column names of a plan's table ("Tiltak", "Ansvar", "Frist", "Kostnad (kr)")
 _COLUMN_NAME = re.compile(
     r"^(?:nr\.?|tiltak|aktivitet(?:er)?|handling(?:er|ar)?|hva|kva|ansvar(?:lig|leg)?|frist|tidsfrist|tidsramme|tidsplan"
-    r"|tid|når|periode|kostnad(?:er)?|budsjett|beløp|finansiering|økonomi|status|merknad(?:er)?|kommentar(?:er)?"
-    r"|resultatmål|indikator(?:er)?|delmål|mål|innsatsområde|samarbeidspartner(?:e|ar)?|hvem|kven)"
-    r"(?:\s*\([^)]{1,12}\))?\s*:?$",
+    r"|tid|tidsrom|tidspunkt|når|periode|gjennomføring|kostnad(?:er)?|budsjett|beløp|finansiering(?:skilde)?|kilde"
+    r"|økonomi|status|merknad(?:er)?|kommentar(?:er)?|resultatmål|indikator(?:er)?|delmål|mål|målgruppe"
+    r"|innsatsområde|samarbeidspartner(?:e|ar)?|hvem|kven)"
+    r"(?:\s+(?:enhet|eining))?(?:\s*\([^)]{1,12}\))?\s*:?$",
     re.IGNORECASE,
 )
+_CELL_SPLIT = (re.compile(r"\t+"), re.compile(r"\s+\|\s+"), re.compile(r"\s{2,}"))
+"""Cell separators of a table typed as rows: tabs, " | ", or columns aligned with spaces."""
 _MEASURE_COLUMN = re.compile(r"^(?:tiltak|aktivitet|handling|hva|kva)", re.IGNORECASE)
 
 
@@ -219,6 +222,11 @@ def _lift_flattened_tables(page: Page) -> None:
     lines = page.text.split("\n")
     i = 0
     while i < len(lines):
+        if (found := _delimited_table(lines, i)) is not None:
+            header, rows, end = found
+            _add_table(page, lines, i, header, rows)
+            lines[i:end] = []
+            continue
         k = 0
         while i + k < len(lines) and lines[i + k].strip() and _COLUMN_NAME.match(lines[i + k].strip()):
             k += 1
@@ -234,13 +242,43 @@ def _lift_flattened_tables(page: Page) -> None:
             i += k
             continue
         rows = [body[r : r + k] for r in range(0, len(body), k)]
-        above = lines[i - 1].strip() if i and lines[i - 1].strip() else ""
-        page.tables.append(
-            Table(header=header, rows=rows, page=page.number, pages=[page.number],
-                  row_pages=[page.number] * len(rows), title=above if len(above) <= 120 else "")
-        )
+        m = next(j for j, h in enumerate(header) if _MEASURE_COLUMN.match(h))
+        if any(len(row[m].split()) < 2 for row in rows):
+            i += k  # the cells do not line up under their columns
+            continue
+        _add_table(page, lines, i, header, rows)
         lines[i:end] = []
     page.text = "\n".join(lines)
+
+
+def _delimited_table(lines: list[str], i: int) -> tuple[list[str], list[list[str]], int] | None:
+    """A table typed one row per line ("Tiltak | Ansvar | Frist", tabs, or
+    columns aligned with spaces) whose header line starts at `i`: (header,
+    rows, end line) when at least two rows follow with as many cells."""
+    line = lines[i].strip()
+    for split in _CELL_SPLIT:
+        header = [c.strip() for c in split.split(line)]
+        if len(header) < 3 or not all(_COLUMN_NAME.match(h) for h in header):
+            continue
+        if not any(_MEASURE_COLUMN.match(h) for h in header):
+            return None
+        rows, end = [], i + 1
+        while end < len(lines) and lines[end].strip():
+            cells = [c.strip() for c in split.split(lines[end].strip())]
+            if len(cells) != len(header):
+                break
+            rows.append(cells)
+            end += 1
+        return (header, rows, end) if len(rows) >= 2 else None
+    return None
+
+
+def _add_table(page: Page, lines: list[str], i: int, header: list[str], rows: list[list[str]]) -> None:
+    above = next((ln.strip() for ln in reversed(lines[max(0, i - 2) : i]) if ln.strip()), "")
+    page.tables.append(
+        Table(header=header, rows=rows, page=page.number, pages=[page.number],
+              row_pages=[page.number] * len(rows), title=above if len(above) <= 120 else "")
+    )
 
 
 def _guess_title(page: Page, is_md: bool) -> str:
