@@ -475,6 +475,16 @@ def _value_ok(label: dict, item: Any) -> bool:
     return False
 
 
+_LINE_HYPHEN = re.compile(r"(?<=[a-zæøå])- (?=[a-zæøå])(?!(?:og|eller|samt|til|enn)\b)")
+
+
+def quote_text(text: str) -> str:
+    """A label's quote as the readers give the text: a word a labeller
+    quoted across a line-end hyphen ("gjennomgangsbo- liger") is joined, as
+    `ingest.clean.dehyphenate` joins it; "rus- og psykisk" keeps its hyphen."""
+    return _LINE_HYPHEN.sub("", text)
+
+
 def match(labels: list[dict], items: list[tuple[str, Any]]) -> tuple[list[tuple[dict, Any]], list[dict], list[tuple[str, Any]]]:
     pairs = []
     for li, lab in enumerate(labels):
@@ -483,7 +493,7 @@ def match(labels: list[dict], items: list[tuple[str, Any]]) -> tuple[list[tuple[
                 continue
             if typ == "figure" and not _value_ok(lab, it):
                 continue
-            s = overlap(lab["text"], item_text(it))
+            s = overlap(quote_text(lab["text"]), item_text(it))
             if s >= THRESHOLD:
                 pairs.append((s, li, ii))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))

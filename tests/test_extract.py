@@ -469,6 +469,38 @@ def test_a_flattened_plan_table_gives_one_measure_per_row_with_its_cost(tmp_path
     assert [(x.value, x.unit) for x in extract_items(doc, learned=False)[2]] == [(8, "boliger")]
 
 
+def test_items_under_the_means_to_a_goal_are_measures():
+    text = (
+        "Tiltak i planperioden\n\nFor å nå målene vil kommunen prioritere:\n"
+        "1. Etablere en fast boligkoordinator i NAV.\n2. Utarbeide vedlikeholdsplan for alle kommunale boliger.\n"
+    )
+    assert _measure_texts(text) == [
+        "Etablere en fast boligkoordinator i NAV.", "Utarbeide vedlikeholdsplan for alle kommunale boliger."
+    ]
+
+
+def test_the_administrations_own_recommendation_is_its_proposed_measure():
+    text = "Kommunedirektøren anbefaler at arbeidet med en ny boligsosial plan startes opp i 2025."
+    measures, recs, _ = extract_items(_doc(text), learned=False)
+    assert [m.text for m in measures] == [text] and recs == []
+    # an outside adviser's recommendation is not
+    measures, _, _ = extract_items(_doc(text.replace("Kommunedirektøren", "Rambøll")), learned=False)
+    assert measures == []
+
+
+@pytest.mark.parametrize(
+    "text, second",
+    [
+        ("Det skal innføres et felles kartleggingsverktøy i teamet, og det etableres faste samarbeidsmøter med DPS.",
+         "det etableres faste samarbeidsmøter med DPS."),
+        ("Hyllestad kjøpte i 2021 to leilegheiter til utleige for unge, medan Fjaler har sett i gang planlegging "
+         "av fire utleigebustader.", "Fjaler har sett i gang planlegging av fire utleigebustader."),
+    ],
+)
+def test_more_clause_joins_split_two_actions(text, second):
+    assert _measure_texts(text)[1:] == [second]
+
+
 def test_decision_points_and_will_lists_are_measures_but_not_what_is_noted():
     text = (
         "Forslag til vedtak:\n\n1. Boligplanen for 2022-2025 vedtas.\n2. Rådmannen får fullmakt til å kjøpe tre boliger.\n"

@@ -225,6 +225,15 @@ def test_a_plan_table_typed_one_row_per_line_becomes_a_table(tmp_path: Path, sep
     assert "Eiendom" not in page.text
 
 
+def test_text_copied_from_a_pdf_is_dehyphenated(tmp_path: Path) -> None:
+    f = tmp_path / "rapport.txt"
+    f.write_text("Kommunen har etablert fire gjennomgangsbo-\nliger for rus-\nog psykisk helse i Nord-\nNorge.",
+                 encoding="utf-8")
+    assert read_text(f).pages[0].text == (
+        "Kommunen har etablert fire gjennomgangsboliger for rus- og psykisk helse i Nord-Norge."
+    )
+
+
 def test_text_errors(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n\n ", encoding="utf-8")

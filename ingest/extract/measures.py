@@ -140,6 +140,13 @@ _METHOD = re.compile(
     re.IGNORECASE,
 )
 _PREPOSITIONS = {"med", "fra", "av", "til", "i", "hos", "mot", "for", "via", "gjennom", "overfor", "frå", "og"}
+# the municipality's own body proposes: "Kommunedirektøren anbefaler at arbeidet … startes opp i 2023"
+_OWN_PROPOSAL = re.compile(
+    r"^(?:rådmannen|kommunedirektøren|kommunedirektør\w*|administrasjonen|prosjektgruppa|prosjektgruppen"
+    r"|arbeidsgruppa|arbeidsgruppen|styringsgruppa|styringsgruppen)\s+(?:anbefaler|tilrår|foreslår|gjer framlegg om)\s+"
+    r"(?:at|å)\b",
+    re.IGNORECASE,
+)
 _MUNI_ACTOR = re.compile(r"\b(?:kommunen|\w+ kommune|bydel\w*|rådmann\w*|kommunestyret|bystyret)\b", re.IGNORECASE)
 _MODAL_BEFORE = {"kan", "kunne", "må", "bør", "burde", "skulle"}
 _ANAPHORA = re.compile(
@@ -352,10 +359,18 @@ _NUMBERED_MEASURE = re.compile(r"^(?:tiltak|aktivitet|tiltaksnummer)\s+\d{1,2}(?
 _TOC = re.compile(r"(?:\.{3,}|…)\s*\d+")
 
 
+# "For å nå målene vil kommunen prioritere:": the means to a goal, item by item
+_MEANS_LEAD = re.compile(
+    r"\b(?:for å nå|for å nå dei|for å oppnå)\b.{0,40}\b(?:vil|skal)\s+(?:kommunen|vi|me|\w+\s+kommune)\b"
+    r"|\b(?:vil|skal)\s+(?:kommunen|vi|me|\w+\s+kommune)\s+(?:prioritere|satse på|gjennomføre|iverksette)\s*:",
+    re.IGNORECASE,
+)
+
+
 def _lead_mode(text: str) -> str | None:
     """'measure', 'goal' or None for a list lead-in. Goal words win unless
     the lead-in names measures outright ("tiltak", "gjennom å")."""
-    if re.search(r"tiltak|gjennom å|ved å", text, re.IGNORECASE):
+    if re.search(r"tiltak|gjennom å|ved å", text, re.IGNORECASE) or _MEANS_LEAD.search(text):
         return "measure"
     if _DONE_LEAD.search(text) and not GOAL_LEAD.search(text) and not _RESEARCH_SUBJECT.match(text):
         return "measure"
@@ -546,7 +561,7 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5,
         return False
     if not _MUNI_ACTOR.search(text) and unit_mentions_recommender(text, national=False):
         return False  # "NOVA (…) ble opprettet i 1996": the institute's doing
-    if re.search(r"\bbør\b|\banbefal", text, re.IGNORECASE):
+    if re.search(r"\bbør\b|\banbefal", text, re.IGNORECASE) and not _OWN_PROPOSAL.match(text):
         return False
     if re.search(r"\bhar som mål\b|\bmålet (?:er|om)\b", text, re.IGNORECASE):
         return False
@@ -848,13 +863,22 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
     return out
 
 
+_FINITE_JOIN = r"(?:har|hadde|skal|vil|er|ble|blir|vert|vart|planlegger|kjøper|bygger|etablerer|tilbyr|foreslås|foreslår)"
 _CLAUSE_JOIN = re.compile(
-    r"(?:,\s*(?:og|men|samt)|\s+og|;)\s+(?=(?:(?:i|fra|frå|fram til|siden|sidan|etter|høsten|hausten|våren)\s+\d{4}\s+)?"
-    # after a comma, a definite noun as the new subject: "…, og lånegruppa er utvida …"
-    r"(?:(?<=,\sog\s)\w{3,}(?:en|et|a|ene|ane|na)\s+(?:har|hadde|er|var|ble|blei|vart|blir|vert|skal|vil|tok|tek|tar"
-    r"|\w{3,}(?:es|ast))\b|"
-    r"(?:(?:det|kommunen|vi|de|dei|hun|han|rådmannen|\w+ kommune)\s+)?"
-    r"(?:har|hadde|skal|vil|er|ble|blir|vert|vart|planlegger|kjøper|bygger|etablerer|tilbyr|foreslås|foreslår)\b))",
+    r"(?:,\s*(?:og|men|samt|mens|medan)|\s+og|;)\s+(?="
+    # a time first: "…, og i 2018 vart det oppretta …", "…, og fra høsten vil det bli holdt …"
+    r"(?:(?:(?:i|fra|frå|fram til|siden|sidan|etter|innen|innan)\s+)?(?:\d{4}|høsten|hausten|våren|sommeren|vinteren"
+    r"|januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)(?:\s+\d{4})?\s+)?"
+    r"(?:"
+    # a new subject: a pronoun or the municipality, then a finite verb
+    rf"(?:(?:det|kommunen|vi|de|dei|hun|han|rådmannen|\w+ kommune)\s+)?{_FINITE_JOIN}\b"
+    # an impersonal passive: "…, og det etableres faste samarbeidsmøter …"
+    r"|det\s+\w{3,}(?:es|ast)\b"
+    # after a comma, a definite noun: "…, og lånegruppa er utvida …"
+    rf"|(?<=,\sog\s)\w{{3,}}(?:en|et|a|ene|ane|na)\s+(?:{_FINITE_JOIN}|var|blei|tok|tek|tar|\w{{3,}}(?:es|ast))\b"
+    # a name after "mens"/"medan": "…, medan Fjaler har sett i gang …"
+    rf"|(?:(?<=mens\s)|(?<=medan\s))\w+\s+(?:{_FINITE_JOIN}|var|tok|fekk|fikk)\b"
+    r"))",
     re.IGNORECASE,
 )
 

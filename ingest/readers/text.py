@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ingest.clean import build_vocabulary, dehyphenate
 from ingest.readers import Extracted, read_nonempty_bytes
 from ingest.records import IngestError, Page, Table
 
@@ -66,7 +67,9 @@ def read_text(path: Path) -> Extracted:
 
     is_md = path.suffix.lower() == ".md"
     pages = _paginate(text, transcript=template)
+    vocab = build_vocabulary(p.text for p in pages)
     for p in pages:
+        p.text = dehyphenate(p.text, vocab)  # "bolig-\nsosialt" copied from a PDF
         _lift_flattened_tables(p)
         if is_md:
             p.headings = [
