@@ -501,6 +501,27 @@ def test_more_clause_joins_split_two_actions(text, second):
     assert _measure_texts(text)[1:] == [second]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Innstillingen ble vedtatt med 9 mot 2 stemmer.",
+        "Møteboken godkjennes.",
+        "Det ble innvilget 81 startlån på til sammen 152 mill. kr i 2022.",
+        "Steinkjer kommune eier 356 utleieboliger og leier inn 28 fra private.",
+        "Nå krever opposisjonen at kommunen kjøper flere boliger raskt.",
+        "IMDi har anmodet kommunen om å bosette 40 flyktninger i 2024.",
+        "IMDi ba i fjor høst Sortland om å bosette 50 flyktninger i 2024.",
+    ],
+)
+def test_votes_counts_of_loans_granted_the_stock_and_others_demands_are_no_measures(text):
+    assert _measure_texts(text) == []
+
+
+def test_a_measure_with_a_count_of_loans_granted_after_it_stays_one_measure():
+    text = "Kommunen tok opp 350 mill. kr i lån fra Husbanken til videre utlån, og det ble innvilget 262 startlån."
+    assert _measure_texts(text) == [text]
+
+
 def test_decision_points_and_will_lists_are_measures_but_not_what_is_noted():
     text = (
         "Forslag til vedtak:\n\n1. Boligplanen for 2022-2025 vedtas.\n2. Rådmannen får fullmakt til å kjøpe tre boliger.\n"
@@ -996,6 +1017,18 @@ def test_a_numbered_list_after_who_recommends_what_the_municipality_should_do(in
     )
     measures, recs, _ = extract_items(_doc(text), learned=False)
     assert [(r.text.split()[0], r.by) for r in recs] == [("utarbeider", by), ("vurderer", by)]
+    assert measures == []
+
+
+def test_a_list_after_revisjonen_anbefaler_at_x_kommune_bor():
+    text = (
+        "Forvaltningsrevisjon av kommunale utleieboliger\n\n"
+        "På bakgrunn av funnene anbefaler revisjonen at Eksempel kommune bør:\n"
+        "1. utarbeide en langsiktig vedlikeholdsplan for de kommunale utleieboligene\n"
+        "2. etablere rutiner for fornyelse av leiekontrakter\n"
+    )
+    measures, recs, _ = extract_items(_doc(text), learned=False)
+    assert [(r.text.split()[0], r.by) for r in recs] == [("utarbeide", "Kommunerevisjonen"), ("etablere", "Kommunerevisjonen")]
     assert measures == []
 
 

@@ -518,8 +518,10 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5,
     )
     if first_finite in _MODAL_BEFORE:
         return False
-    if _NOT_AN_ACTION.search(text):
+    if _NOT_AN_ACTION.search(text) or _RECORD.search(text) or _STOCK.match(text):
         return False
+    if _PARTY.search(text) and _PARTY_ASKS.search(text):
+        return False  # "Nå krever opposisjonen at kommunen kjøper …": a party's demand, not a decision
     asked = _ASKED_TO.search(text)
     if asked and not _DECIDES.search(text) and _ASKED_WHO.search(text):
         return False
@@ -611,7 +613,9 @@ _SERVICE = re.compile(
 # measure. (The council asking its administration, "Administrasjonen er bedt
 # om å utrede …", is the municipality's own doing.)
 _ASKED_TO = re.compile(
-    r"\b(?:bedt|bede|beden|anmodet|anmoda|oppmodet|oppmoda)\s+(?:av\s+\S+(?:\s+\S+)?\s+)?om\s+(?:å|at)\b", re.IGNORECASE
+    r"\b(?:bedt|bede|beden|anmodet|anmoda|oppmodet|oppmoda|ba|bad)\s+(?:av\s+\S+(?:\s+\S+)?\s+)?"
+    r"(?:(?:\S+\s+){0,3}?(?:kommunen|kommune|\w+)\s+)?om\s+(?:å|at)\b",
+    re.IGNORECASE,
 )
 _ASKED_WHO = re.compile(
     r"\bkommunen\b|\bkommune\b|\bimdi\b|\bfylkesmann\w*|\bstatsforvalt\w*|\bregjering\w*|\bstaten\b"
@@ -642,6 +646,31 @@ _NOT_AN_ACTION = re.compile(
     r"|^(?:det betyr at|dette for å|grunnlaget for)\b",
     re.IGNORECASE,
 )
+# What a record or a report counts, not an action: a vote ("Innstillingen ble
+# vedtatt med 9 mot 2 stemmer", "Møteboken godkjennes") and a year's count of
+# loans or grants granted ("Det ble innvilget 81 startlån på til sammen …",
+# statistics the labels keep as figures).
+_RECORD = re.compile(
+    r"^(?:møteboken|møteboka|protokollen)\s+(?:ble\s+|vart\s+)?godkjen\w*"
+    r"|\binnstilling(?:en)?\b.{0,40}\b(?:ble|vart|blei)\s+(?:enstemmig\s+)?(?:vedtatt|vedteke|tiltrådt)"
+    r"|\bmed\s+\d+\s+mot\s+\d+\s+stemmer\b"
+    # (the count opens its sentence or clause: "Kommunen tok opp 350 mill. kr i lån …, og det ble innvilget 262
+    # startlån" is a measure, whose second clause `_clauses` then keeps with it)
+    r"|^(?:\S+\s+){0,4}?innvilg(?:et|a|ede|de|ar|er)\s+(?:kommunen\s+|vi\s+|det\s+)?(?:totalt\s+|til sammen\s+)?"
+    r"\d[\d\s\u00a0]*\s+(?:nye\s+)?(?:startlån|lån|tilskudd|tilskot|søknader|husstander)\b",
+    re.IGNORECASE,
+)
+# The housing stock, not an action: "Steinkjer kommune eier 356 utleieboliger og leier inn 28 fra private"
+_STOCK = re.compile(
+    r"^(?:(?:ved utgangen av|per|pr\.?|i)\s+\S+(?:\s+\d{4})?\s+)?(?:disponerte\s+|eier\s+|eide\s+|disponerer\s+)?"
+    r"(?:kommunen|\w+\s+kommune)\s+(?:eier|eide|disponerer|disponerte)\s+(?:\S+\s+){0,2}?\d",
+    re.IGNORECASE,
+)
+_PARTY = re.compile(
+    r"\b(?:opposisjonen|arbeiderpartiet|høyre|frp|fremskrittspartiet|sosialistisk venstreparti|rødt|venstre|krf"
+    r"|kristelig folkeparti|senterpartiet|miljøpartiet|partiet|(?:\(|\b)(?:ap|sv|sp|mdg|h)\)?)\b"
+)
+_PARTY_ASKS = re.compile(r"\b(?:krever|krevde|fremme\w*\s+(?:\S+\s+)?forslag|foreslår|foreslo|vil ha|ønsker)\b", re.IGNORECASE)
 _DECISION_CUE = re.compile(r"^(?:vedtok|vedtatt|vedtar|vedtek|fattet|fatta|gjort|gjorde|beslutt\w*)$")
 # "Salg av boliger … har gitt bedre bomiljø", "Etableringen av … i 2015": the
 # action took place; "Fremskaffelse av boliger beskriver …" is only a topic.

@@ -50,7 +50,7 @@ _LIST_INTRO = re.compile(
     r"(?:anbefal\w*|tilråding\w*|forslag til tiltak)(?:\s+(?:fra|til|for)\s+[^:]{0,60})?\s*:\s*$"
     r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:følgende|at|kommunen)?\s*:\s*$"
     r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:at\s+)?(?:[A-ZÆØÅ][\w-]*\s+){0,3}"
-    r"(?:kommune|kommunen|bydelen|bydel|etaten|fylkeskommunen|kommunane|kommunene)\s*:\s*$",
+    r"(?:kommune|kommunen|bydelen|bydel|etaten|fylkeskommunen|kommunane|kommunene)(?:\s+(?:bør|skal|må))?\s*:\s*$",
     re.IGNORECASE,
 )
 _LIST_HEADING = re.compile(
