@@ -32,7 +32,8 @@ DEFAULT_B = REPO / "eval" / "agreement" / "sets-4-6"
 
 
 def _as_item(label: dict) -> SimpleNamespace:
-    return SimpleNamespace(text=label["text"], citation=SimpleNamespace(page=1),
+    # B's quote stands for an item; its line-end hyphens are joined as the reader joins them
+    return SimpleNamespace(text=E.quote_text(label["text"]), citation=SimpleNamespace(page=1),
                            value=label.get("value"), value_to=label.get("value_to"))
 
 

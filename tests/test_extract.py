@@ -517,6 +517,17 @@ def test_votes_counts_of_loans_granted_the_stock_and_others_demands_are_no_measu
     assert _measure_texts(text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I 2023 ble det installert digitalt tilsyn i 26 omsorgsboliger.",
+        "Høsten 2022 ble det montert trygghetsalarmer i 14 leiligheter.",
+    ],
+)
+def test_installing_is_an_action(text):
+    assert _measure_texts(text) == [text]
+
+
 def test_a_measure_with_a_count_of_loans_granted_after_it_stays_one_measure():
     text = "Kommunen tok opp 350 mill. kr i lån fra Husbanken til videre utlån, og det ble innvilget 262 startlån."
     assert _measure_texts(text) == [text]

@@ -70,6 +70,7 @@ ACTION_VERB = (
     r"|avholdt|avholdes|avholde|rekrutter(?:e|es|t|te)|samlokaliser(?:e|es|t|ing)"
     r"|omgjort|omgjøres|omgjøre|oppføres|oppføre|gjennomgått"
     r"|erstatt(?:e|er|es|et|a|ast)"
+    r"|installer(?:e|er|es|t|te|a|ast)|monter(?:e|er|es|t|te|a|ast)|utnevn(?:e|er|es|t|te)"
     r")$"
 )
 
