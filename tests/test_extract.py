@@ -502,6 +502,21 @@ def test_more_clause_joins_split_two_actions(text, second):
 
 
 @pytest.mark.parametrize(
+    "text, second",
+    [
+        ("Sola kommune kjøpte seks boliger til utleie i 2023, og har satt av 30 millioner kroner i årets budsjett "
+         "til nye kjøp.", "har satt av 30 millioner kroner i årets budsjett til nye kjøp."),
+        ("Det skal opprettes et boteam med ambulant oppfølging, og startlån skal markedsføres aktivt mot leietakere.",
+         "startlån skal markedsføres aktivt mot leietakere."),
+        ("Kommunen bosatte 96 flyktninger i 2023, og kommunestyret har vedtatt å bosette inntil 110 i 2024.",
+         "kommunestyret har vedtatt å bosette inntil 110 i 2024."),
+    ],
+)
+def test_money_set_aside_settling_refugees_and_a_noun_subject_after_og(text, second):
+    assert _measure_texts(text)[1:] == [second]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Innstillingen ble vedtatt med 9 mot 2 stemmer.",

@@ -167,7 +167,7 @@ _OBJECT = re.compile(
     r"|bosetting\w*|busetjing\w*|hybel\w*|hybler|omsorgsplass\w*|plass(?:er)?|seminar\w*|verksted\w*"
     r"|utvalg\w*|komite\w*|komité\w*|råd|styre|boligsosial\w* handlingsplan\w*|fagdag\w*|arbeidsmøte\w*"
     r"|investering\w*|satsing\w*|\w+løft(?:et)?|brukerundersøk\w*|brukarundersøk\w*|housing first|praksis"
-    r"|flyktning\w*|gjeldsbrev\w*)\b",
+    r"|flyktning\w*|gjeldsbrev\w*|millioner|millionar|kroner|kronar)\b",
     re.IGNORECASE,
 )
 
@@ -905,6 +905,9 @@ _CLAUSE_JOIN = re.compile(
     r"|det\s+\w{3,}(?:es|ast)\b"
     # after a comma, a definite noun: "…, og lånegruppa er utvida …"
     rf"|(?<=,\sog\s)\w{{3,}}(?:en|et|a|ene|ane|na)\s+(?:{_FINITE_JOIN}|var|blei|tok|tek|tar|\w{{3,}}(?:es|ast))\b"
+    # after a comma, any one-word subject with an auxiliary and a passive or participle:
+    # "…, og startlån skal markedsføres aktivt …"
+    r"|(?<=,\sog\s)\w{3,}\s+(?:skal|vil|er|ble|blei|vart|vert|blir|har)\s+(?:\w+\s+)?\w{3,}(?:es|ast|et|t|a|d)\b"
     # a name after "mens"/"medan": "…, medan Fjaler har sett i gang …"
     rf"|(?:(?<=mens\s)|(?<=medan\s))\w+\s+(?:{_FINITE_JOIN}|var|tok|fekk|fikk)\b"
     r"))",

@@ -71,6 +71,7 @@ ACTION_VERB = (
     r"|omgjort|omgjøres|omgjøre|oppføres|oppføre|gjennomgått"
     r"|erstatt(?:e|er|es|et|a|ast)"
     r"|installer(?:e|er|es|t|te|a|ast)|monter(?:e|er|es|t|te|a|ast)|utnevn(?:e|er|es|t|te)"
+    r"|markedsfør(?:e|er|es|t|te|a|ast)"
     r")$"
 )
 
@@ -119,6 +120,9 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["gjort", "gjorde", "gjøres", "gjerast", "gjort"]}}, _ADV, {"LOWER": "om"}],
     [{"LOWER": {"IN": ["lyst", "lyste", "lyses", "lysast"]}}, _ADV, {"LOWER": "ut"}],
     [{"LOWER": {"IN": ["tatt", "ta", "tas", "tok"]}}, _ADV, {"LOWER": "i"}, {"LOWER": "bruk"}],
+    # money set aside: "har satt av 30 millioner kroner", "det er sett av midlar til ei stilling"
+    [{"LOWER": {"IN": ["satt", "sett", "settes", "setjast", "sette", "setter", "set", "satte"]}}, _ADV, {"LOWER": "av"},
+     {"LOWER": {"REGEX": r"^(?:\d[\d,.]*|kr\.?|midler|midlar|penger|pengar|ekstra|om lag|totalt|til sammen|en|ei|eit|ein)$"}}],
     [{"LOWER": "tas"}, {"LOWER": {"IN": ["også", "nå", "derfor"]}, "OP": "?"}, {"LOWER": "sikte"}, {"LOWER": "på"}],
     [{"LOWER": {"IN": ["fulgt", "følges"]}}, {"LOWER": "opp"}],
     [{"LOWER": "under"}, {"LOWER": {"IN": ["ombygging", "bygging", "etablering", "oppføring", "planlegging", "utredning"]}}],
@@ -190,6 +194,10 @@ ACTION_PHRASES: list[list[dict]] = [
      {"LOWER": {"REGEX": r"^(?:\w*tilskudd\w*|\w*tilskot\w*|tilsagn\w*|midler|ekstramidler|\w*lånerammen?)$"}}],
     # "har bosatt 60 flyktninger", "Formannskapet har satt ned en arbeidsgruppe"
     [{"LOWER": {"IN": ["har", "hadde", "skal", "vil", "ble"]}}, {"LOWER": {"IN": ["bosatt", "bosette", "busett", "busette"]}}],
+    # the municipality settled them: "Kommunen bosatte 96 flyktninger", "Vi busette 19 flyktningar"
+    # ("antall bosatte", "dei busette" are the people)
+    [{"LOWER": {"IN": ["kommunen", "kommuna", "kommune", "vi", "me", "heradet"]}}, _ADV,
+     {"LOWER": {"IN": ["bosatte", "bosetter", "busette", "busett", "buset"]}}],
     [{"LOWER": {"IN": ["satt", "sette", "setter", "settes", "sett"]}}, {"LOWER": "ned"},
      {"LOWER": {"IN": ["en", "et", "ei", "eit", "ein", "ny", "nytt", "to", "tre"]}}],
     [{"LOWER": {"IN": ["har", "er", "ble", "blitt", "vart"]}}, {"LOWER": "oppført"}],
