@@ -526,6 +526,11 @@ def test_money_set_aside_settling_refugees_and_a_noun_subject_after_og(text, sec
         "Nå krever opposisjonen at kommunen kjøper flere boliger raskt.",
         "IMDi har anmodet kommunen om å bosette 40 flyktninger i 2024.",
         "IMDi ba i fjor høst Sortland om å bosette 50 flyktninger i 2024.",
+        "Per 1. januar 2024 disponerte kommunen 871 boliger, hvorav 142 er omsorgsboliger.",
+        "Luster kommune har i dag 58 kommunale utleigebustader, av desse 22 i Gaupne.",
+        "Venstre har bedt om en egen sak om situasjonen i hovedutvalget i mars.",
+        "Utbyggjaren har fått tilsegn om grunnlån frå Husbanken, og bygget står ferdig i august.",
+        "Vedtak:\n\n1. Protokollen godkjennes.\n2. Innstillingen ble enstemmig vedtatt.\n",
     ],
 )
 def test_votes_counts_of_loans_granted_the_stock_and_others_demands_are_no_measures(text):

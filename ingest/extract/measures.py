@@ -98,7 +98,8 @@ _NATIONAL_ACTOR = re.compile(
 _PRIVATE_SUBJECT = re.compile(
     r"^(?:\S+\s+){0,2}?(?:utbygger\w*|entreprenør\w*|investor\w*|boligbyggelag\w*|bbl\b|obos\b|usbl\b"
     r"|banken\b|bankene\b|eiendomsselskap\w*|eiendomsutvikler\w*|private\b|privat\w*\s+utleier\w*|utleier(?:en|ne)?\b"
-    r"|huseier\w*|boligselskap(?:et)?\b|selskapet\b|firmaet\b|stiftelsen\b|studentsamskipnad\w*)",
+    r"|huseier\w*|boligselskap(?:et)?\b|selskapet\b|firmaet\b|stiftelsen\b|studentsamskipnad\w*"
+    r"|utbyggjar\w*|eit privat\b|et privat\b|ein privat\b|en privat\b)",
     re.IGNORECASE,
 )
 _TOO_LITTLE = re.compile(
@@ -518,7 +519,7 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5,
     )
     if first_finite in _MODAL_BEFORE:
         return False
-    if _NOT_AN_ACTION.search(text) or _RECORD.search(text) or _STOCK.match(text):
+    if _NOT_AN_ACTION.search(text) or _RECORD.search(text) or _STOCK.search(text):
         return False
     if _PARTY.search(text) and _PARTY_ASKS.search(text):
         return False  # "Nå krever opposisjonen at kommunen kjøper …": a party's demand, not a decision
@@ -660,17 +661,26 @@ _RECORD = re.compile(
     r"\d[\d\s\u00a0]*\s+(?:nye\s+)?(?:startlån|lån|tilskudd|tilskot|søknader|husstander)\b",
     re.IGNORECASE,
 )
-# The housing stock, not an action: "Steinkjer kommune eier 356 utleieboliger og leier inn 28 fra private"
+# The housing stock, not an action: "Steinkjer kommune eier 356 utleieboliger og leier inn 28 fra private",
+# "Per 1. januar 2024 disponerte kommunen 871 boliger", "Luster kommune har i dag 58 kommunale utleigebustader"
 _STOCK = re.compile(
-    r"^(?:(?:ved utgangen av|per|pr\.?|i)\s+\S+(?:\s+\d{4})?\s+)?(?:disponerte\s+|eier\s+|eide\s+|disponerer\s+)?"
-    r"(?:kommunen|\w+\s+kommune)\s+(?:eier|eide|disponerer|disponerte)\s+(?:\S+\s+){0,2}?\d",
+    r"\b(?:(?:kommunen|\w+\s+kommune)\s+(?:eier|eig|eide|åtte|disponerer|disponerte|rår over)(?:\s+og\s+leier)?"
+    r"|(?:eier|eide|disponerer|disponerte)\s+kommunen"
+    r"|(?:kommunen|\w+\s+kommune)\s+(?:har|hadde)\s+(?:i dag|per\s+\S+(?:\s+\S+)?|totalt|til sammen)\s+(?=(?:\S+\s+){0,2}?\d"
+    r"[\d\s]*\s+(?:\S+\s+)?(?:utleie|omsorgs)?(?:boliger|bustader|leiligheter|leilegheiter|boenheter)))"
+    r"\s+(?:\S+\s+){0,5}?\d",
     re.IGNORECASE,
 )
 _PARTY = re.compile(
-    r"\b(?:opposisjonen|arbeiderpartiet|høyre|frp|fremskrittspartiet|sosialistisk venstreparti|rødt|venstre|krf"
-    r"|kristelig folkeparti|senterpartiet|miljøpartiet|partiet|(?:\(|\b)(?:ap|sv|sp|mdg|h)\)?)\b"
+    r"(?i:\b(?:opposisjonen|arbeiderpartiet|fremskrittspartiet|sosialistisk venstreparti|kristelig folkeparti"
+    r"|senterpartiet|miljøpartiet\s+de\s+grønne|partiet)\b)"
+    r"|\b(?:Høyre|Venstre|Rødt|FrP|Frp|KrF|Ap|AP|SV|Sp|SP|MDG)\b|\((?:H|V|R|Ap|SV|Sp|KrF|FrP|MDG)\)"
 )
-_PARTY_ASKS = re.compile(r"\b(?:krever|krevde|fremme\w*\s+(?:\S+\s+)?forslag|foreslår|foreslo|vil ha|ønsker)\b", re.IGNORECASE)
+_PARTY_ASKS = re.compile(
+    r"\b(?:krever|krevde|fremme\w*\s+(?:\S+\s+)?forslag|foreslår|foreslo|vil ha|ønsker|mener|meiner"
+    r"|(?:har\s+)?(?:bedt|ber|bad|ba)\s+om)\b",
+    re.IGNORECASE,
+)
 _DECISION_CUE = re.compile(r"^(?:vedtok|vedtatt|vedtar|vedtek|fattet|fatta|gjort|gjorde|beslutt\w*)$")
 # "Salg av boliger … har gitt bedre bomiljø", "Etableringen av … i 2015": the
 # action took place; "Fremskaffelse av boliger beskriver …" is only a topic.
@@ -800,7 +810,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
             # few words ("Handlingsplanen vedtas.")
             if item_mode == "decision" or item_mode is None:
                 first_sentence = u.sent.start == 0
-                decided = item_mode == "decision" and bool(_DECISION_VERB.match(text))
+                decided = item_mode == "decision" and bool(_DECISION_VERB.match(text)) and not _RECORD.search(text)
                 if not _NOTED.search(text) and (decided or _is_action_sentence(u, min_words=3 if first_sentence else 5)):
                     for part in ([text] if decided else _clauses(u, text)):
                         emit(u, part)
