@@ -553,6 +553,20 @@ def test_a_measure_with_a_count_of_loans_granted_after_it_stays_one_measure():
     assert _measure_texts(text) == [text]
 
 
+def test_a_list_run_into_one_line_gives_one_measure_per_item():
+    """A transcript line that lost its list's line breaks keeps its " - " markers."""
+    text = (
+        "Halvårsrapport 2019\n\n4. Status Arbeidet går etter planen. 5. Planlagte aktiviteter 2. halvår 2019 "
+        "- Høring og politisk behandling av boligsosial handlingsplan - Oppstart av boligsosialt team "
+        "- Søknad om kompetansetilskudd for 2020 6. Behov for bistand Vi ønsker veiledning."
+    )
+    assert _measure_texts(text) == [
+        "Høring og politisk behandling av boligsosial handlingsplan",
+        "Oppstart av boligsosialt team",
+        "Søknad om kompetansetilskudd for 2020",
+    ]
+
+
 def test_decision_points_and_will_lists_are_measures_but_not_what_is_noted():
     text = (
         "Forslag til vedtak:\n\n1. Boligplanen for 2022-2025 vedtas.\n2. Rådmannen får fullmakt til å kjøpe tre boliger.\n"

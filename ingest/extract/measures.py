@@ -368,6 +368,11 @@ _MEANS_LEAD = re.compile(
 )
 
 
+_INLINE_BULLET = re.compile(r"\s[-–•▪]\s+(?=[A-ZÆØÅ])")
+_NEXT_SECTION = re.compile(r"\s+\d{1,2}\.(?:\s+(?=[A-ZÆØÅ])|\s*$)")
+"""Where the next numbered section of a run-on page starts ("… for 2020 6. Behov for bistand …")."""
+
+
 def _lead_mode(text: str) -> str | None:
     """'measure', 'goal' or None for a list lead-in. Goal words win unless
     the lead-in names measures outright ("tiltak", "gjennom å")."""
@@ -785,6 +790,23 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
         text = u.text
         doc = tokens(text)
 
+        # a list whose line breaks were lost, its items after " - " ("5. Planlagte aktiviteter
+        # 2. halvår 2019 - Oppstart av boligsosialt team - Søknad om kompetansetilskudd …")
+        if len(_INLINE_BULLET.findall(text)) >= 2 and not u.is_heading:
+            lead, *items = _INLINE_BULLET.split(text)
+            lead_mode = _lead_mode(lead.rstrip(" :") + ":") if lead.strip() else None
+            if lead_mode in ("measure", None):
+                taken = False
+                for item in items:
+                    item = _NEXT_SECTION.split(item)[0].strip()
+                    if len(item.split()) < 3 or _mostly_upper(item):
+                        continue
+                    if lead_mode == "measure" or _is_action_sentence(u, item, min_words=3):
+                        emit(u, item)
+                        taken = True
+                if taken:
+                    mode, first_after_lead = None, False
+                    continue
         if b.kind == "item" and b.intro:
             if id(b) not in item_modes:
                 item_modes[id(b)] = _lead_mode(_lead_in(b))
