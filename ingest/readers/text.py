@@ -5,6 +5,11 @@ with a warning. A file with NUL bytes or mostly control characters is binary
 and raises ``IngestError(cause="unreadable")``; an empty or whitespace-only file
 raises ``cause="empty"``.
 
+Line-end hyphens are joined as in PDFs ("bolig-\\nsosialt"), and a plan's
+table typed as text (one cell per line, or one row per line with " | ", tabs
+or aligned columns) becomes a ``Table`` of its page, as the PDF reader's
+ruled tables do.
+
 Pages: form feeds (``\\f``) split pages. Transcripts from document-sharing
 sites (docplayer and the like) are recognised and their page template is
 removed: the "Like dokumenter" list of unrelated titles, "Størrelse: px",
