@@ -517,6 +517,25 @@ def test_money_set_aside_settling_refugees_and_a_noun_subject_after_og(text, sec
 
 
 @pytest.mark.parametrize(
+    "text, second",
+    [
+        ("Vi har i 2023 etablert et boteam med to boveiledere, og startet et fast samarbeidsmøte "
+         "mellom NAV og Boligkontoret.", "startet et fast samarbeidsmøte mellom NAV og Boligkontoret."),
+        ("Kommunedirektøren foreslår at kommunen kjøper fire boliger i sentrum, og at det etableres et "
+         "bofellesskap med seks plasser.", "det etableres et bofellesskap med seks plasser."),
+    ],
+)
+def test_a_second_action_after_comma_og_and_og_at(text, second):
+    assert _measure_texts(text)[1:] == [second]
+
+
+def test_what_was_received_after_an_application_is_no_second_measure():
+    text = "Kommunen har søkt kompetansetilskudd i Husbanken, og mottatt tilsagn på 300 000 kroner."
+    assert _measure_texts(text) == [text]
+
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Innstillingen ble vedtatt med 9 mot 2 stemmer.",

@@ -926,7 +926,9 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
 
 _FINITE_JOIN = r"(?:har|hadde|skal|vil|er|ble|blir|vert|vart|planlegger|kjøper|bygger|etablerer|tilbyr|foreslås|foreslår)"
 _CLAUSE_JOIN = re.compile(
-    r"(?:,\s*(?:og|men|samt|mens|medan)|\s+og|;)\s+(?="
+    # ("…, og at …": the second of two reported decisions or proposals)
+    r"(?:,\s*(?:og\s+)?at(?=\s+(?:det|kommunen|vi|\w+)\s+\w+)|,\s*(?:og|men|samt|mens|medan)|\s+og|;)\s+(?="
+    r"(?<=at\s)|"
     # a time first: "…, og i 2018 vart det oppretta …", "…, og fra høsten vil det bli holdt …"
     r"(?:(?:(?:i|fra|frå|fram til|siden|sidan|etter|innen|innan)\s+)?(?:\d{4}|høsten|hausten|våren|sommeren|vinteren"
     r"|januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)(?:\s+\d{4})?\s+)?"
@@ -975,13 +977,15 @@ def _participle_list(unit: Unit, text: str) -> list[str]:
     an action cue, and every part must carry one."""
     doc = tokens(text)
     cues = action_cues(doc)
-    if len(cues) < 2 or not any(_AUX.match(t.lower_) for t in doc[max(0, cues[0].start - 4) : cues[0].start]):
+    if len(cues) < 2 or not any(_AUX.match(t.lower_) for t in doc[max(0, cues[0].start - 4) : cues[0].end]):
         return [text]
     cut_at = []
     for c in cues[1:]:
         i = c.start
-        if i >= 2 and (doc[i - 1].text == "," or doc[i - 1].lower_ == "og") and doc[i - 2].text not in (",",):
-            cut_at.append(doc[i - 1].idx if doc[i - 1].text == "," else doc[i - 1].idx)
+        if i >= 2 and (doc[i - 1].text == "," or doc[i - 1].lower_ == "og"):
+            # (", og startet …": the cut goes before the comma)
+            j = i - 2 if doc[i - 1].lower_ == "og" and doc[i - 2].text == "," else i - 1
+            cut_at.append(doc[j].idx)
     if not cut_at:
         return [text]
     parts, pos = [], 0
@@ -989,7 +993,9 @@ def _participle_list(unit: Unit, text: str) -> list[str]:
         parts.append(text[pos:at].strip(" ,"))
         pos = at
     parts.append(text[pos:].strip(" ,"))
-    parts = [re.sub(r"^og\s+", "", p) for p in parts]
+    parts = [re.sub(r"^,?\s*og\s+", "", p) for p in parts]
+    if any(re.match(r"(?:mottatt|motteke|fått|fenge)\b", p, re.IGNORECASE) for p in parts[1:]):
+        return [text]  # "søkt kompetansetilskudd, og mottatt tilsagn": what it received is no second action
     if any(len(p.split()) < 3 or not action_cues(tokens(p)) for p in parts):
         return [text]
     return parts
