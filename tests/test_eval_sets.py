@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "eval"))
 import extract_eval as E  # noqa: E402
 
-SETS = sorted((REPO / "eval" / "written").glob("set-*"), key=lambda d: int(d.name[4:]))
+SETS = sorted((d for d in (REPO / "eval" / "written").glob("set-*") if (d / "gold").is_dir()), key=lambda d: int(d.name[4:]))
+"""The adjudicated sets (a set being written has no gold yet)."""
 
 
 def _norm(text: str) -> str:
