@@ -550,6 +550,10 @@ def test_what_was_received_after_an_application_is_no_second_measure():
         "Venstre har bedt om en egen sak om situasjonen i hovedutvalget i mars.",
         "Utbyggjaren har fått tilsegn om grunnlån frå Husbanken, og bygget står ferdig i august.",
         "Vedtak:\n\n1. Protokollen godkjennes.\n2. Innstillingen ble enstemmig vedtatt.\n",
+        "Innstillingens punkt 1–3 ble enstemmig vedtatt.",
+        "Kari Nilsen (SV) fremmet følgende tilleggsforslag: «Det opprettes et lavterskel botilbud i sentrum.»",
+        "Ungdomsrådet har foreslått at kommunen leier inn leiligheter fra private og fremleier dem til unge.",
+        "Trondheim kommune › Bolig › Kjøpe bolig",
     ],
 )
 def test_votes_counts_of_loans_granted_the_stock_and_others_demands_are_no_measures(text):
@@ -1094,6 +1098,17 @@ def test_a_list_after_revisjonen_anbefaler_at_x_kommune_bor():
     measures, recs, _ = extract_items(_doc(text), learned=False)
     assert [(r.text.split()[0], r.by) for r in recs] == [("utarbeide", "Kommunerevisjonen"), ("etablere", "Kommunerevisjonen")]
     assert measures == []
+
+
+def test_bullets_under_revisjonens_anbefalinger_without_a_colon():
+    text = (
+        "Revisjonens anbefalinger\n"
+        "Revisjonen anbefaler at Eksempel kommune\n"
+        "• utarbeider en plan for fremskaffelse av boliger til flyktninger\n"
+        "• gjennomfører en tilstandsvurdering før nye leieavtaler inngås\n"
+    )
+    measures, recs, _ = extract_items(_doc(text), learned=False)
+    assert [r.text.split()[0] for r in recs] == ["utarbeider", "gjennomfører"] and measures == []
 
 
 def test_the_analysts_own_opinion_that_the_municipality_should_act_is_advice():

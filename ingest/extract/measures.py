@@ -99,7 +99,7 @@ _PRIVATE_SUBJECT = re.compile(
     r"^(?:\S+\s+){0,2}?(?:utbygger\w*|entreprenør\w*|investor\w*|boligbyggelag\w*|bbl\b|obos\b|usbl\b"
     r"|banken\b|bankene\b|eiendomsselskap\w*|eiendomsutvikler\w*|private\b|privat\w*\s+utleier\w*|utleier(?:en|ne)?\b"
     r"|huseier\w*|boligselskap(?:et)?\b|selskapet\b|firmaet\b|stiftelsen\b|studentsamskipnad\w*"
-    r"|utbyggjar\w*|eit privat\b|et privat\b|ein privat\b|en privat\b)",
+    r"|utbyggjar\w*|eit privat\b|et privat\b|ein privat\b|en privat\b|(?:\S+\s+){0,2}?(?-i:AS|ASA)\b)",
     re.IGNORECASE,
 )
 _TOO_LITTLE = re.compile(
@@ -376,6 +376,8 @@ _NEXT_SECTION = re.compile(r"\s+\d{1,2}\.(?:\s+(?=[A-ZÆØÅ])|\s*$)")
 def _lead_mode(text: str) -> str | None:
     """'measure', 'goal' or None for a list lead-in. Goal words win unless
     the lead-in names measures outright ("tiltak", "gjennom å")."""
+    if _PARTY.search(text) and _PARTY_ASKS.search(text):
+        return "goal"  # "Kari Nilsen (SV) fremmet følgende tilleggsforslag:": a party's proposal, not a decision
     if re.search(r"tiltak|gjennom å|ved å", text, re.IGNORECASE) or _MEANS_LEAD.search(text):
         return "measure"
     if _DONE_LEAD.search(text) and not GOAL_LEAD.search(text) and not _RESEARCH_SUBJECT.match(text):
@@ -658,7 +660,8 @@ _NOT_AN_ACTION = re.compile(
 # statistics the labels keep as figures).
 _RECORD = re.compile(
     r"^(?:møteboken|møteboka|protokollen)\s+(?:ble\s+|vart\s+)?godkjen\w*"
-    r"|\binnstilling(?:en)?\b.{0,40}\b(?:ble|vart|blei)\s+(?:enstemmig\s+)?(?:vedtatt|vedteke|tiltrådt)"
+    r"|\binnstilling\w*\b.{0,40}\b(?:ble|vart|blei)\s+(?:enstemmig\s+)?(?:vedtatt|vedteke|tiltrådt)"
+    r"|\s›\s"  # a web page's breadcrumb: "Trondheim kommune › Bolig › Kjøpe bolig"
     r"|\bmed\s+\d+\s+mot\s+\d+\s+stemmer\b"
     # (the count opens its sentence or clause: "Kommunen tok opp 350 mill. kr i lån …, og det ble innvilget 262
     # startlån" is a measure, whose second clause `_clauses` then keeps with it)
@@ -678,11 +681,11 @@ _STOCK = re.compile(
 )
 _PARTY = re.compile(
     r"(?i:\b(?:opposisjonen|arbeiderpartiet|fremskrittspartiet|sosialistisk venstreparti|kristelig folkeparti"
-    r"|senterpartiet|miljøpartiet\s+de\s+grønne|partiet)\b)"
+    r"|senterpartiet|miljøpartiet\s+de\s+grønne|partiet|ungdomsrådet|ungdomsrådet|gruppeleder\w*)\b)"
     r"|\b(?:Høyre|Venstre|Rødt|FrP|Frp|KrF|Ap|AP|SV|Sp|SP|MDG)\b|\((?:H|V|R|Ap|SV|Sp|KrF|FrP|MDG)\)"
 )
 _PARTY_ASKS = re.compile(
-    r"\b(?:krever|krevde|fremme\w*\s+(?:\S+\s+)?forslag|foreslår|foreslo|vil ha|ønsker|mener|meiner"
+    r"\b(?:krever|krevde|fremme\w*\b.{0,60}?\w*forslag|foreslår|foreslo|foreslått|vil ha|ønsker|mener|meiner"
     r"|(?:har\s+)?(?:bedt|ber|bad|ba)\s+om)\b",
     re.IGNORECASE,
 )

@@ -48,14 +48,15 @@ _PASSIVE_ADVICE = re.compile(
 _NOT_BEFORE_BOR = {"hva", "som", "om", "hvordan", "hvilke", "hvilken", "hvilket", "at", "hvor", "der", "hvem", "hvis", "dersom"}
 _LIST_INTRO = re.compile(
     r"(?:anbefal\w*|tilråding\w*|forslag til tiltak)(?:\s+(?:fra|til|for)\s+[^:]{0,60})?\s*:\s*$"
-    r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:følgende|at|kommunen)?\s*:\s*$"
+    r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:følgende|at|kommunen|vi|me)?\s*:\s*$"
     r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:at\s+)?(?:[A-ZÆØÅ][\w-]*\s+){0,3}"
-    r"(?:kommune|kommunen|bydelen|bydel|etaten|fylkeskommunen|kommunane|kommunene)(?:\s+(?:bør|skal|må))?\s*:\s*$",
+    # (the colon may be missing before the bullets: "Revisjonen anbefaler at Alta kommune")
+    r"(?:kommune|kommunen|bydelen|bydel|etaten|fylkeskommunen|kommunane|kommunene)(?:\s+(?:bør|skal|må))?\s*:?\s*$",
     re.IGNORECASE,
 )
 _LIST_HEADING = re.compile(
     r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(?:forslag til tiltak|forslag til forbedring\w*|anbefalte tiltak"
-    r"|(?:våre\s+|viktigste\s+)?anbefalinger|tilrådingar|våre tilrådingar)\s*$",
+    r"|(?:våre\s+|viktigste\s+|\w+s\s+)?anbefalinger|(?:\w+s\s+)?tilrådingar|våre tilrådingar)\s*$",
     re.IGNORECASE,
 )
 """A heading over an outside analysis's proposals ("Forslag til tiltak"): its
