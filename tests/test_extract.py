@@ -554,6 +554,8 @@ def test_what_was_received_after_an_application_is_no_second_measure():
         "Kari Nilsen (SV) fremmet følgende tilleggsforslag: «Det opprettes et lavterskel botilbud i sentrum.»",
         "Ungdomsrådet har foreslått at kommunen leier inn leiligheter fra private og fremleier dem til unge.",
         "Trondheim kommune › Bolig › Kjøpe bolig",
+        "Den nye planen bygger i stor grad på erfaringene fra programmet i perioden 2019–2022.",
+        "Kommunen bygger videre på strategien fra 2019.",
     ],
 )
 def test_votes_counts_of_loans_granted_the_stock_and_others_demands_are_no_measures(text):

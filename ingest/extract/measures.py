@@ -610,7 +610,7 @@ _SERVICE = re.compile(
     r"^(?:(?:vi|kommunen|\w+ kommune|boligkontoret|bustadkontoret|tildelingskontoret|nav(?: \w+)?|teamet|tjenesten|bydel(?:en|ene)?"
     r"|etaten|boligtjenesten|bustadtenesta|flyktningtjenesten|eierskapsenheten)\s+(?:nå\s+|også\s+|i dag\s+|blant annet\s+)?"
     # (not the standing services of an information page: "Kommunen leier ut boliger til …", "tildeler", "tilbyr")
-    r"(?:veileder|rettleier|bistår|hjelper|forbereder|følger opp|kjøper|bygger|leier inn"
+    r"(?:veileder|rettleier|bistår|hjelper|forbereder|følger opp|kjøper|bygger(?!\s+(?:videre\s+|vidare\s+|i stor grad\s+|blant annet\s+)?på\b)|leier inn"
     r"|setter av|samarbeider med|bruker\s+(?:\S+\s+){1,8}?til å)"
     r"|(?:\w+\s+){1,3}(?:får|fikk)\s+(?:\w+\s+){0,2}(?:oppfølging|veiledning|rettleiing|bistand|booppfølging|botrening)"
     r"|det (?:gis|gies|tilbys)\s+(?:\w+\s+){0,6}?(?:oppfølging|veiledning|tilbud|bistand|hjelp))\b",

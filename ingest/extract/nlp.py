@@ -523,6 +523,22 @@ def _in_purpose_list(doc: Doc, s: int) -> bool:
     return False
 
 
+_BASED_ON_FILLERS = frozenset(
+    "videre vidare i stor grad blant annet anna mellom hovedsakelig hovudsakleg særlig særleg først og fremst også òg".split()
+)
+
+
+def _based_on(doc: Doc, e: int) -> bool:
+    """Is "bygg…" at e-1 "based on" ("bygger i stor grad på erfaringene")? Only
+    adverbs may stand between it and "på"."""
+    for t in doc[e : e + 5]:
+        if t.lower_ == "på":
+            return True
+        if t.lower_ not in _BASED_ON_FILLERS:
+            return False
+    return False
+
+
 def action_cues(doc: Doc) -> list[Span]:
     """Spans of action cues that report an action: not a purpose clause ("for
     å utvikle"), not negated, not inside a relative or conditional clause,
@@ -541,10 +557,8 @@ def action_cues(doc: Doc) -> list[Span]:
         if first.startswith(("bygg", "bygd")) and e < len(doc) and doc[e].lower_ in ("færre", "flere", "fleire", "mindre", "mer"):
             if any(t.lower_ == "enn" for t in doc[e : e + 8]):
                 continue  # "har blitt bygd færre boliger enn …": a comparison
-        if first.startswith("bygg") and e < len(doc) and (
-            doc[e].lower_ == "på" or (doc[e].lower_ in ("videre", "vidare") and e + 1 < len(doc) and doc[e + 1].lower_ == "på")
-        ):
-            continue  # "bygger (videre) på strategien": based on, not building
+        if first.startswith("bygg") and _based_on(doc, e):
+            continue  # "bygger (videre / i stor grad) på strategien": based on, not building
         if re.match(r"(?:åpn|opn)", first) and e < len(doc) and doc[e].lower_ in ("for", "opp", "seg", "dørene", "døra", "døren"):
             continue  # "åpner for at …": allows, not opens something
         if first in ("la", "legge", "legger") and s >= 1 and doc[s - 1].lower_ in ("å",) and e < len(doc) and doc[e].lower_ == "til":
