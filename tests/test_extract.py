@@ -495,37 +495,21 @@ def test_the_administrations_own_recommendation_is_its_proposed_measure():
          "det etableres faste samarbeidsmøter med DPS."),
         ("Hyllestad kjøpte i 2021 to leilegheiter til utleige for unge, medan Fjaler har sett i gang planlegging "
          "av fire utleigebustader.", "Fjaler har sett i gang planlegging av fire utleigebustader."),
-    ],
-)
-def test_more_clause_joins_split_two_actions(text, second):
-    assert _measure_texts(text)[1:] == [second]
-
-
-@pytest.mark.parametrize(
-    "text, second",
-    [
         ("Sola kommune kjøpte seks boliger til utleie i 2023, og har satt av 30 millioner kroner i årets budsjett "
          "til nye kjøp.", "har satt av 30 millioner kroner i årets budsjett til nye kjøp."),
         ("Det skal opprettes et boteam med ambulant oppfølging, og startlån skal markedsføres aktivt mot leietakere.",
          "startlån skal markedsføres aktivt mot leietakere."),
         ("Kommunen bosatte 96 flyktninger i 2023, og kommunestyret har vedtatt å bosette inntil 110 i 2024.",
          "kommunestyret har vedtatt å bosette inntil 110 i 2024."),
-    ],
-)
-def test_money_set_aside_settling_refugees_and_a_noun_subject_after_og(text, second):
-    assert _measure_texts(text)[1:] == [second]
-
-
-@pytest.mark.parametrize(
-    "text, second",
-    [
         ("Vi har i 2023 etablert et boteam med to boveiledere, og startet et fast samarbeidsmøte "
          "mellom NAV og Boligkontoret.", "startet et fast samarbeidsmøte mellom NAV og Boligkontoret."),
         ("Kommunedirektøren foreslår at kommunen kjøper fire boliger i sentrum, og at det etableres et "
          "bofellesskap med seks plasser.", "det etableres et bofellesskap med seks plasser."),
     ],
 )
-def test_a_second_action_after_comma_og_and_og_at(text, second):
+def test_more_clause_joins_split_two_actions(text, second):
+    """Money set aside, settling refugees, a noun subject after ', og', a
+    participle after ', og' and '…, og at …' each start a second measure."""
     assert _measure_texts(text)[1:] == [second]
 
 
