@@ -576,6 +576,15 @@ def test_a_list_run_into_one_line_gives_one_measure_per_item():
     ]
 
 
+def test_a_section_on_what_a_programme_held_is_no_table_of_contents():
+    text = (
+        "Evaluering av programmet\n\nProgrammets innhold\n\n"
+        "I delprosjektet boligframskaffelse ble det kjøpt 18 boliger til barnefamilier i 2014."
+    )
+    assert _measure_texts(text) == ["I delprosjektet boligframskaffelse ble det kjøpt 18 boliger til barnefamilier i 2014."]
+    assert _measure_texts(text.replace("Programmets innhold", "Innhold")) == []
+
+
 def test_decision_points_and_will_lists_are_measures_but_not_what_is_noted():
     text = (
         "Forslag til vedtak:\n\n1. Boligplanen for 2022-2025 vedtas.\n2. Rådmannen får fullmakt til å kjøpe tre boliger.\n"

@@ -214,7 +214,7 @@ def test_a_plan_table_flattened_one_cell_per_line_becomes_a_table(tmp_path: Path
 @pytest.mark.parametrize("sep", [" | ", "\t", "   "])
 def test_a_plan_table_typed_one_row_per_line_becomes_a_table(tmp_path: Path, sep: str) -> None:
     f = tmp_path / "plan.txt"
-    rows = [["Tiltak", "Ansvar", "Tidspunkt", "Kostnad"],
+    rows = [["Tiltak", "Delprosjekt", "Antall", "Anslått kostnad"],
             ["Kjøpe 4 boliger i sentrum", "Eiendom", "2025", "12 mill. kr"],
             ["Innføre årlig samtale med leietakere", "NAV", "fra 2024", "innenfor ramma"]]
     f.write_text("Tiltak i planperioden\n\n" + "\n".join(sep.join(r) for r in rows) + "\n\nPlanen rulleres årlig.",

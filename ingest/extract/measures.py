@@ -64,7 +64,11 @@ GOAL_LEAD = re.compile(
     r"|^\W*(?:økt|økte|auka|bedre|betre|flere|fleire|færre|redusert|reduserte|styrket|styrka|mer|meir|mindre)\b",
     re.IGNORECASE,
 )
-_SKIP_SECTION = re.compile(r"innhold|begrep|leserveiledning|swot|litteratur|referanser|kilder", re.IGNORECASE)
+_SKIP_SECTION = re.compile(
+    # a contents page, terms, references; not "Programmets innhold" (what the programme held)
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:innhold\w*|innhaldsliste)\b|begrep|leserveiledning|swot|litteratur|referanser|kilder",
+    re.IGNORECASE,
+)
 _GENERIC = re.compile(
     r"\bi (?:hver|alle|mange|de fleste|\d+|[a-zæøå]+ av) kommune|\blandsomfattende\b|\bi hel[e]? landet\b|\bi heile landet\b"
     r"|^(?:de (?:aller )?fleste|folk|mange|man|en del|noen|enkelte)\s+(?!av\s)(?:\w+\s+){0,2}?(?:kjøper|selger|bygger|leier|etablerer|tilbyr)\b"

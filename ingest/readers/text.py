@@ -211,7 +211,8 @@ _COLUMN_NAME = re.compile(
     r"^(?:nr\.?|tiltak|aktivitet(?:er)?|handling(?:er|ar)?|hva|kva|ansvar(?:lig|leg)?|frist|tidsfrist|tidsramme|tidsplan"
     r"|tid|tidsrom|tidspunkt|når|periode|gjennomføring|kostnad(?:er)?|budsjett|beløp|finansiering(?:skilde)?|kilde"
     r"|økonomi|status|merknad(?:er)?|kommentar(?:er)?|resultatmål|indikator(?:er)?|delmål|mål|målgruppe"
-    r"|innsatsområde|samarbeidspartner(?:e|ar)?|hvem|kven)"
+    r"|innsatsområde|samarbeidspartner(?:e|ar)?|hvem|kven|delprosjekt\w*|antall|talet|tal|anslått\s+\w+|område"
+    r"|tiltaksområde|prioritet)"
     r"(?:\s+(?:enhet|eining))?(?:\s*\([^)]{1,12}\))?\s*:?$",
     re.IGNORECASE,
 )
