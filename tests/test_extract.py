@@ -576,6 +576,21 @@ def test_a_list_run_into_one_line_gives_one_measure_per_item():
     ]
 
 
+@pytest.mark.parametrize(
+    "text, measures",
+    [
+        ("Tiltak i perioden er kjøp av 15 boliger i andre deler av byen, ombygging av Storgata 20 til fem "
+         "familieleiligheter og ansettelse av en bomiljøvaktmester.",
+         ["kjøp av 15 boliger i andre deler av byen", "ombygging av Storgata 20 til fem familieleiligheter",
+          "ansettelse av en bomiljøvaktmester"]),
+        ("Bergen kommune kjøpte 14 boliger i Arna i perioden og solgte samtidig 9 kommunale boliger i Ytre Arna.",
+         ["Bergen kommune kjøpte 14 boliger i Arna i perioden", "solgte samtidig 9 kommunale boliger i Ytre Arna."]),
+    ],
+)
+def test_a_list_in_one_sentence_and_two_past_tenses(text, measures):
+    assert _measure_texts(text) == measures
+
+
 def test_a_section_on_what_a_programme_held_is_no_table_of_contents():
     text = (
         "Evaluering av programmet\n\nProgrammets innhold\n\n"

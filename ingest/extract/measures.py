@@ -960,6 +960,8 @@ def _clauses(unit: Unit, text: str) -> list[str]:
     """Main clauses joined by "og"/"men" that each report an action ("Kommunen
     har skaffet bolig til alle, og har laget en plan for …") are separate
     measures; otherwise the sentence is one."""
+    if (lead := _NOMINAL_LIST_LEAD.match(text)) and len(items := _nominal_items(text[lead.end():])) >= 2:
+        return items
     cuts = [m for m in _CLAUSE_JOIN.finditer(text)]
     if not cuts:
         return _participle_list(unit, text)
@@ -974,6 +976,22 @@ def _clauses(unit: Unit, text: str) -> list[str]:
     return good if len(good) >= 2 else [text]
 
 
+# "Tiltak i perioden er kjøp av 15 boliger, ombygging av … og ansettelse av …",
+# "Blant tiltakene i planen er å bygge …, og å innføre …": a list in one sentence
+_NOMINAL_LIST_LEAD = re.compile(
+    r"^(?:blant\s+(?:de\s+\w+\s+)?tiltak\w*(?:\s+i\s+\w+)?|tiltak\w*(?:\s+i\s+\w+)?)\s+(?:er|var)\s+",
+    re.IGNORECASE,
+)
+_NOMINAL_SPLIT = re.compile(r",\s+(?:og\s+)?|\s+og\s+(?=(?:å\s+)?\w+(?:ing|ingen|else|elsen|kjøp|salg|bygging)\b|å\s)")
+
+
+def _nominal_items(rest: str) -> list[str]:
+    """The items of a list in one sentence, each an action noun or an infinitive."""
+    parts = [p.strip(" .") for p in _NOMINAL_SPLIT.split(rest) if p.strip(" .")]
+    ok = [p for p in parts if len(p.split()) >= 3 and re.match(r"(?:å\s+)?\w+(?:ing|ingen|else|elsen)\b|(?:kjøp|salg|bygging|å)\b", p, re.I)]
+    return ok if len(ok) == len(parts) else []
+
+
 _AUX = re.compile(r"^(?:har|hadde|er|var|ble|blei|vart|blitt|vorte)$")
 
 
@@ -984,7 +1002,12 @@ def _participle_list(unit: Unit, text: str) -> list[str]:
     an action cue, and every part must carry one."""
     doc = tokens(text)
     cues = action_cues(doc)
-    if len(cues) < 2 or not any(_AUX.match(t.lower_) for t in doc[max(0, cues[0].start - 4) : cues[0].end]):
+    if len(cues) < 2:
+        return [text]
+    aux = any(_AUX.match(t.lower_) for t in doc[max(0, cues[0].start - 4) : cues[0].end])
+    # or two past tenses: "Kommunen kjøpte 14 boliger og solgte samtidig 9"
+    past = cues[0].start <= 4 and all(re.search(r"(?:te|de)$", c[0].lower_) for c in cues)
+    if not (aux or past):
         return [text]
     cut_at = []
     for c in cues[1:]:

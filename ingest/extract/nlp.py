@@ -48,7 +48,7 @@ ACTION_VERB = (
     r"|utvid(?:e|er|es|et|else|a|ast)"
     r"|nedlagt|nedlegg(?:e|es|ing)|salg|salget"
     r"|konverter(?:e|es|t)"
-    r"|selg(?:e|es|ja|jast)|solgt|seld"
+    r"|selg(?:e|er|es|ja|jast)|solgt|solgte|seld|selde"
     r"|oppgrader(?:e|es|ing|t)"
     r"|lage|lages|laget|lagd|laga"
     r"|videreføre|videreføres|videreført|vidareføre|vidareførast|vidareført|gjennomgå|gjennomgås"
