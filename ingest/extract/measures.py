@@ -935,6 +935,7 @@ _FINITE_JOIN = r"(?:har|hadde|skal|vil|er|ble|blir|vert|vart|planlegger|kjøper|
 _CLAUSE_JOIN = re.compile(
     # ("…, og at …": the second of two reported decisions or proposals)
     r"(?:,\s*(?:og\s+)?at(?=\s+(?:det|kommunen|vi|\w+)\s+\w+)|,\s*(?:og|men|samt|mens|medan)|\s+og|;)\s+(?="
+    # (after "at" any clause follows; the other joins need a new subject or a finite verb:)
     r"(?<=at\s)|"
     # a time first: "…, og i 2018 vart det oppretta …", "…, og fra høsten vil det bli holdt …"
     r"(?:(?:(?:i|fra|frå|fram til|siden|sidan|etter|innen|innan)\s+)?(?:\d{4}|høsten|hausten|våren|sommeren|vinteren"
