@@ -366,7 +366,7 @@ _TOC = re.compile(r"(?:\.{3,}|…)\s*\d+")
 
 # "For å nå målene vil kommunen prioritere:": the means to a goal, item by item
 _MEANS_LEAD = re.compile(
-    r"\b(?:for å nå|for å nå dei|for å oppnå)\b.{0,40}\b(?:vil|skal)\s+(?:kommunen|vi|me|\w+\s+kommune)\b"
+    r"\b(?:for å nå|for å oppnå)\b.{0,40}\b(?:vil|skal)\s+(?:kommunen|vi|me|\w+\s+kommune)\b"
     r"|\b(?:vil|skal)\s+(?:kommunen|vi|me|\w+\s+kommune)\s+(?:prioritere|satse på|gjennomføre|iverksette)\s*:",
     re.IGNORECASE,
 )
@@ -380,7 +380,7 @@ _NEXT_SECTION = re.compile(r"\s+\d{1,2}\.(?:\s+(?=[A-ZÆØÅ])|\s*$)")
 def _lead_mode(text: str) -> str | None:
     """'measure', 'goal' or None for a list lead-in. Goal words win unless
     the lead-in names measures outright ("tiltak", "gjennom å")."""
-    if _PARTY.search(text) and _PARTY_ASKS.search(text):
+    if _party_demand(text):
         return "goal"  # "Kari Nilsen (SV) fremmet følgende tilleggsforslag:": a party's proposal, not a decision
     if re.search(r"tiltak|gjennom å|ved å", text, re.IGNORECASE) or _MEANS_LEAD.search(text):
         return "measure"
@@ -532,7 +532,7 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5,
         return False
     if _NOT_AN_ACTION.search(text) or _RECORD.search(text) or _STOCK.search(text):
         return False
-    if _PARTY.search(text) and _PARTY_ASKS.search(text):
+    if _party_demand(text):
         return False  # "Nå krever opposisjonen at kommunen kjøper …": a party's demand, not a decision
     asked = _ASKED_TO.search(text)
     if asked and not _DECIDES.search(text) and _ASKED_WHO.search(text):
@@ -685,7 +685,7 @@ _STOCK = re.compile(
 )
 _PARTY = re.compile(
     r"(?i:\b(?:opposisjonen|arbeiderpartiet|fremskrittspartiet|sosialistisk venstreparti|kristelig folkeparti"
-    r"|senterpartiet|miljøpartiet\s+de\s+grønne|partiet|ungdomsrådet|ungdomsrådet|gruppeleder\w*)\b)"
+    r"|senterpartiet|miljøpartiet\s+de\s+grønne|partiet|ungdomsrådet|gruppeleder\w*)\b)"
     r"|\b(?:Høyre|Venstre|Rødt|FrP|Frp|KrF|Ap|AP|SV|Sp|SP|MDG)\b|\((?:H|V|R|Ap|SV|Sp|KrF|FrP|MDG)\)"
 )
 _PARTY_ASKS = re.compile(
@@ -693,6 +693,11 @@ _PARTY_ASKS = re.compile(
     r"|(?:har\s+)?(?:bedt|ber|bad|ba)\s+om)\b",
     re.IGNORECASE,
 )
+def _party_demand(text: str) -> bool:
+    """A party, the opposition or a council of residents asks or holds an opinion: no decision."""
+    return bool(_PARTY.search(text) and _PARTY_ASKS.search(text))
+
+
 _DECISION_CUE = re.compile(r"^(?:vedtok|vedtatt|vedtar|vedtek|fattet|fatta|gjort|gjorde|beslutt\w*)$")
 # "Salg av boliger … har gitt bedre bomiljø", "Etableringen av … i 2015": the
 # action took place; "Fremskaffelse av boliger beskriver …" is only a topic.
@@ -965,7 +970,7 @@ def _clauses(unit: Unit, text: str) -> list[str]:
         return items
     cuts = [m for m in _CLAUSE_JOIN.finditer(text)]
     if not cuts:
-        return _participle_list(unit, text)
+        return _participle_list(text)
     parts, pos = [], 0
     for m in cuts:
         parts.append(text[pos : m.start()].strip())
@@ -996,7 +1001,7 @@ def _nominal_items(rest: str) -> list[str]:
 _AUX = re.compile(r"^(?:har|hadde|er|var|ble|blei|vart|blitt|vorte)$")
 
 
-def _participle_list(unit: Unit, text: str) -> list[str]:
+def _participle_list(text: str) -> list[str]:
     """One auxiliary, several actions: "Kommunen har etablert et boligkontor,
     kjøpt 16 boliger og innført gjengs leie" is three measures, the later
     ones from their participle on. Each part after the first must open with
