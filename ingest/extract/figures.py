@@ -568,6 +568,15 @@ _MAX_COUNT = 10_000_000
 """More dwellings, households or persons than this is a misread number (Norway has 5.6 million people)."""
 
 
+def _figure(ctx: Context, c: _Cand, text: str, citation, context_text: str) -> Figure:
+    """The Figure of candidate `c`, quoted as `text`; topics from `context_text`."""
+    return Figure(
+        text=text, citation=citation, value=c.value, unit=c.unit, subject=c.subject, value_to=c.value_to,
+        year=c.year, year_to=c.year_to, breakdown=c.breakdown or {}, municipality=ctx.municipality,
+        topics=ctx.topics(context_text),
+    )
+
+
 def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
     out: list[tuple[Figure, bool]] = []  # (figure, read from an accounts table)
     budget_blocks = {
@@ -598,22 +607,8 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
             if c.unit in _COUNT_UNITS and c.value > _MAX_COUNT:
                 continue  # "128 154 181 187" read as one number: cells of a flattened table row
             row = getattr(c, "row", False)
-            out.append((
-                Figure(
-                    text=(f"{' '.join(u.text[c.start:c.end].split())} ({c.subject})" if row else _window(u.text, c.start, c.end)),
-                    citation=ctx.citation(u.page, u.block.section_text),
-                    value=c.value,
-                    unit=c.unit,
-                    subject=c.subject,
-                    value_to=c.value_to,
-                    year=c.year,
-                    year_to=c.year_to,
-                    breakdown=c.breakdown or {},
-                    municipality=ctx.municipality,
-                    topics=ctx.topics(u.text),
-                ),
-                c.budget,
-            ))
+            text = f"{' '.join(u.text[c.start:c.end].split())} ({c.subject})" if row else _window(u.text, c.start, c.end)
+            out.append((_figure(ctx, c, text, ctx.citation(u.page, u.block.section_text), u.text), c.budget))
     # the counts a plan table's measures name ("Kjøpe 4 husvære"); its money is their cost, no figure
     for table in unique_tables(ctx.doc):
         mi = table_columns(table).get("measure")
@@ -625,12 +620,7 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
             for c in figures_in_sentence(cell, ctx, None):
                 if c.unit == "kr" or (c.unit in _COUNT_UNITS and c.value > _MAX_COUNT):
                     continue
-                out.append((
-                    Figure(text=_window(cell, c.start, c.end), citation=ctx.citation(pg, table.title), value=c.value,
-                           unit=c.unit, subject=c.subject, value_to=c.value_to, year=c.year, year_to=c.year_to,
-                           breakdown=c.breakdown or {}, municipality=ctx.municipality, topics=ctx.topics(cell)),
-                    False,
-                ))
+                out.append((_figure(ctx, c, _window(cell, c.start, c.end), ctx.citation(pg, table.title), cell), False))
     # an accounts table's amount that the page's prose also states, rounded
     # ("Videreutlån 473 999" in thousands, "474 mill." in the text), once: in the prose
     prose = [f for f, table in out if not table and f.unit == "kr"]

@@ -219,6 +219,8 @@ _COLUMN_NAME = re.compile(
 _CELL_SPLIT = (re.compile(r"\t+"), re.compile(r"\s+\|\s+"), re.compile(r"\s{2,}"))
 """Cell separators of a table typed as rows: tabs, " | ", or columns aligned with spaces."""
 _MEASURE_COLUMN = re.compile(r"^(?:tiltak|aktivitet|handling|hva|kva)", re.IGNORECASE)
+"""A column of what will be done: what makes a typed table a plan's table. (The extractor
+reads its columns with `ingest.extract.common.table_columns`; a reader does not reach downstream.)"""
 
 
 def _lift_flattened_tables(page: Page) -> None:
