@@ -1364,3 +1364,42 @@ def test_a_flattened_table_row_is_not_read_as_one_huge_count():
     text = "Antall husstander som har kjøpt bolig med startlån2018201920202021 Husstander i alt 128 154 181 187\n"
     _, _, figures = extract_items(_doc(text))
     assert all(f.value < 10_000_000 for f in figures)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # taking part in a programme of the state's is a measure (BRIEF.md; the corpus relabelled 2026-11-24)
+        "Fjell kommune deltek i Bustadsosialt velferdsprogram frå 2013.",
+        "Lillehammer kommune deltar i Boligsosialt utviklingsprogram fra 2009.",
+        "Kommunen inngikk i 2011 samarbeidsavtale med Husbanken om boligsosialt arbeid.",
+        "Bystyret besluttet i mars 2010 å søke Husbanken om deltakelse i prosjektet BASIS.",
+        "Foranalysen er gjennomført i forbindelse med kommunens deltakelse i Husbankens boligsosiale utviklingsprogram.",
+    ],
+)
+def test_taking_part_in_a_programme_is_a_measure(sentence):
+    assert _measure_texts(sentence) == [sentence]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Kommunen kan delta i Husbankens kommuneprogram fra neste år.",  # a possibility
+        "Husbanken har invitert kommunen til å delta i programmet.",  # an invitation
+        "Kommunen bør delta i Husbankens kommuneprogram.",  # advice
+        "Deltakelse i det boligsosiale utviklingsprogrammet vil gjøre kommunen bedre rustet.",  # its effect
+        "Planleggingen skal gjennomføres ved deltakelse i Boligsosialt utviklingsprogram.",  # the means
+        "Kommunen deltar ikke i Husbankens kommuneprogram.",  # negated
+    ],
+)
+def test_what_only_mentions_taking_part_is_not_a_measure(sentence):
+    assert _measure_texts(sentence) == []
+
+
+def test_programme_participation_in_the_asker_and_fjell_pages_is_found(shared_corpus):
+    for rel, quote in (
+        ("pages/asker__boligsosialt-utviklingsprogram-2011-2015.txt", "Asker kommune deltok i Husbankens boligsosiale utviklingsprogram"),
+        ("pages/fjell__husbanken-bustadsosialt-velferdsprogram-2013.txt", "Fjell kommune deltek i Bustadsosialt velferdsprogram"),
+    ):
+        measures = extract_items(_read(shared_corpus, rel), learned=False)[0]
+        assert any(quote in m.text for m in measures), rel

@@ -87,6 +87,45 @@ _PARTICIPATION = re.compile(
     ,
     re.IGNORECASE,
 )
+# Taking part in a programme or project of the state's, or entering an
+# agreement with Husbanken, is a measure of the municipality's own (the
+# brief, eval/written/BRIEF.md): "Asker kommune deltok i Husbankens
+# boligsosiale utviklingsprogram", "Fjell kommune deltek i …", "kommunen
+# inngikk i 2011 samarbeidsavtale med Husbanken", "Bystyret besluttet å søke
+# Husbanken om deltakelse i prosjektet BASIS", "kommunens deltakelse i …"
+_JOINS = re.compile(
+    r"\b(?:delta|deltar|deltok|deltatt|deltek|delteke|deltakelse|deltakinga?|deltaking|ble\s+med|blei\s+med|vart\s+med"
+    r"|(?:ble|blei|vart|er|var|blitt)\s+tatt\s+opp|(?:ble|blei|vart|er|var|blitt)\s+teke\s+opp)"
+    r"(?:\s+\S+){0,3}?\s+(?:i|på|som)\s+(?:\S+\s+){0,6}?\S*(?:program\w*|prosjekt\w*|satsing\w*|partnerskap\w*)"
+    r"|\b(?:inngikk|inngått|inngjekk|inngåtte|signerte|signert|underskrev|undertegnet)\b(?:\s+\S+){0,5}?\s+"
+    r"(?:\w*samarbeidsavtale\w*|programavtale\w*|partnerskapsavtale\w*|intensjonsavtale\w*|partnerskap)\b",
+    re.IGNORECASE,
+)
+_JOINS_ACTOR = re.compile(
+    r"\b(?:kommunen|kommuna|kommunens|kommunane|\w+\s+kommunes?|heradet|bydel\w*|bystyret|kommunestyret|byrådet"
+    r"|formannskapet|rådmann\w*|kommunedirektør\w*)\b|^(?:vi|me)\b|^(?:deltar|deltek|deltok)\b",
+    re.IGNORECASE,
+)
+
+
+def _joins_programme(text: str) -> bool:
+    """The municipality takes part in a programme or project, or enters an
+    agreement with Husbanken: not an invitation, a possibility, a question of
+    whether to, advice, or someone else taking part."""
+    m = _JOINS.search(text)
+    if not m or not _JOINS_ACTOR.search(text):
+        return False
+    before = text[max(0, m.start() - 40) : m.start()].lower()
+    if re.search(r"\b(?:kan|kunne|må|bør|burde|ønsker|ønskjer|vurder\w*|invitert\w*|inviter\w*|invitasjon\w*|tilbud om"
+                 r"|ikke|ikkje|aldri|hvorvidt|om å)\s+(?:\S+\s+){0,3}$", before + " ") and "søke" not in before:
+        return False
+    if re.search(r"\b(?:ikke|ikkje)\b", m.group(0), re.IGNORECASE):
+        return False
+    if re.search(r"\b(?:ved|gjennom)\s+(?:sin\s+|si\s+)?$", before) or re.match(r"deltak", m.group(0), re.I) and m.start() == 0:
+        return False  # "… gjennomføres ved deltakelse i …": the means; "Deltakelse i programmet vil gjøre …": its effect
+    return not re.search(r"\bbør\b|\banbefal|\btilr[åa]", text, re.IGNORECASE)
+
+
 # "inngikk samarbeidsavtale med Husbanken": joining the state's programme
 _HB_AGREEMENT = re.compile(
     r"^(?:inngikk|inngått|inngår|inngå|signert\w*|underskrevet|undertegnet|laget|inngjekk)\b.{0,40}"
@@ -494,6 +533,8 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5,
         return False  # (its clause after "og kommunen har …" may still be one: `_clauses`)
     if len(_TOC.findall(text)) >= 2 or re.match(r"^(?:denne|dette)\s+(?:rapporten|notatet|dokumentet)\b|^rapporten\b", text, re.I) or _DOC_SUBJECT.match(text):
         return False  # "62 prosent av boligene …" is a figure; forms ask, they do not report
+    if _joins_programme(text) and not _party_demand(text) and not _HYPOTHETICAL.search(text):
+        return True
     cues = raw_cues = action_cues(doc)
     # a modal "kan/må/bør" just before the cue: possible, not decided
     cues = [c for c in cues if not any(t.lower_ in _MODAL_BEFORE for t in doc[max(0, c.start - 3) : c.start])]
