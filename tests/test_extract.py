@@ -1403,3 +1403,28 @@ def test_programme_participation_in_the_asker_and_fjell_pages_is_found(shared_co
     ):
         measures = extract_items(_read(shared_corpus, rel), learned=False)[0]
         assert any(quote in m.text for m in measures), rel
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Fem ungdommer skal bosettes her i løpet av mai.",  # settled, in the passive
+        "I 2022 ble 35 flyktninger bosatt i kommunen.",
+        "Kommunen skal bosette fem ungdommer i mai.",  # settling needs no other object
+        "Boligmeldingen ble lagt frem for sektorutvalget i 2008.",  # laid before a political body
+        "Planforslaget legges nå ut på høring.",  # an adverb before "ut på høring"
+    ],
+)
+def test_settling_people_and_steps_of_a_plan_are_measures(sentence):
+    assert _measure_texts(sentence) == [sentence]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Av de 40 som ble bosatt i 2019, bor 30 fortsatt i kommunen.",  # who was settled, not an action now
+        "Rapporten ble lagt fram for å vise status i arbeidet.",  # "fram for å": a purpose
+    ],
+)
+def test_who_was_settled_and_a_purpose_are_not_measures(sentence):
+    assert _measure_texts(sentence) == []

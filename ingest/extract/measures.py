@@ -644,6 +644,8 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5,
         near = doc[max(0, c.start - 12) : min(len(doc), c.end + 12)]
         if _OBJECT.search(near.text):
             return True
+        if re.match(r"(?:bosett|busett|busetj|bosatt)", c[-1].lower_) or c[-1].lower_ in ("høring", "høyring"):
+            return True  # settling people, a hearing: the measure itself ("Kommunen skal bosette fem ungdommer i mai")
     return False
 
 

@@ -107,7 +107,7 @@ ACTION_PHRASES: list[list[dict]] = [
      {"LOWER": {"IN": ["husbanken", "fylkesmannen", "statsforvalteren", "imdi", "staten", "departementet"]}}, {"LOWER": "om"}],
     [{"LOWER": {"IN": ["søke", "søkje", "søker", "søkjer", "søkt", "søkte"]}}, {"LOWER": {"IN": ["samarbeid", "samarbeidspartnere"]}}],
     # a plan sent on public consultation: "vert lagt ut på høyring", "sendes på høring"
-    [{"LOWER": {"IN": ["lagt", "legges", "leggast", "lagd", "legge", "sendt", "sendes", "sendast", "sende"]}},
+    [{"LOWER": {"IN": ["lagt", "legges", "leggast", "lagd", "legge", "sendt", "sendes", "sendast", "sende"]}}, _ADV,
      {"LOWER": "ut", "OP": "?"}, {"LOWER": {"IN": ["på", "til"]}},
      {"LOWER": {"IN": ["høring", "høyring", "offentlig", "offentleg"]}}],
     # "Forslaget ligger på høring til 29. april"
@@ -174,6 +174,20 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["lagt", "la", "legge", "legger", "lagd"]}},
      {"LOWER": {"IN": ["fram", "frem"]}},
      {"LOWER": {"NOT_IN": ["for", "til", "i", "på", "av", "som", ",", "."]}}],
+    # a document laid before a political body: "Boligmeldingen ble lagt frem for sektorutvalget",
+    # "Planen legges fram for bystyret" (not "lagt fram for å …")
+    [{"LOWER": {"IN": ["lagt", "legges", "leggast", "lagd", "la", "legge", "legger"]}}, _ADV,
+     {"LOWER": {"IN": ["fram", "frem"]}}, {"LOWER": "for"},
+     {"LOWER": {"REGEX": r"^(?:\w*styret|\w*styre|\w*utvalg(?:et)?|\w*utval(?:et)?|formannskap\w*|bystyret|politisk\w*"
+                         r"|rådmann\w*|kommunedirektør\w*|kontrollutvalg\w*)$"}}],
+    # refugees settled, in the passive: "Fem ungdommer skal bosettes her", "ble bosatt i 2019"
+    [{"LOWER": {"IN": ["skal", "vil", "skulle", "ble", "blei", "blir", "vart", "vert", "er", "blitt"]}}, _ADV,
+     {"LOWER": {"IN": ["bosettes", "busettast", "busetjast", "bosatt", "busett", "busette"]}}],
+    # "I 2022 ble 35 flyktninger bosatt i kommunen"
+    [{"LOWER": {"IN": ["ble", "blei", "vart", "blir", "vert"]}}, {"LIKE_NUM": True},
+     {"LOWER": {"REGEX": r"^(?:flyktning\w*|personer|familie\w*|ungdom\w*|mindreårige|einslege|enslige|nye|voksne|barn)$"}},
+     {"LOWER": {"REGEX": r"^(?:flyktning\w*|mindreårige|personer)$"}, "OP": "?"},
+     {"LOWER": {"IN": ["bosatt", "busett", "busette"]}}],
     # "har søkt kompetansetilskudd i Husbanken" (without "om")
     [{"LOWER": {"IN": _SEEK}},
      {"LOWER": {"REGEX": r"^(?:\w*tilskudd\w*|\w*tilskot\w*|midler|midlane|midlene|startlån\w*|\w*lån)$"}}],
@@ -618,8 +632,10 @@ def action_cues(doc: Doc) -> list[Span]:
         ):
             continue  # "… 2 har kjøpt egen bolig": people counted, not an action taken
         k = s - 1 if s >= 1 and doc[s - 1].lower_ in ("har", "hadde", "er", "var", "ble") else s
+        settled = re.match(r"(?:bosettes|busettast|busetjast|bosatt|busett)", span[-1].lower_) is not None
         if (
-            k >= 2
+            not settled  # "Fem ungdommer skal bosettes": the people are who is settled
+            and k >= 2
             and _PEOPLE.match(doc[k - 1].lower_)
             and any(t.like_num or t.text[:1].isdigit() or t.lower_ in _NUMBER_WORDS for t in doc[max(0, k - 4) : k - 1])
         ):
