@@ -1428,3 +1428,9 @@ def test_settling_people_and_steps_of_a_plan_are_measures(sentence):
 )
 def test_who_was_settled_and_a_purpose_are_not_measures(sentence):
     assert _measure_texts(sentence) == []
+
+
+def test_a_count_in_the_headline_is_no_figure_but_the_same_count_in_the_body_is():
+    doc = _doc("Bygger 400 nye boliger i Tromsø\n\nKommunen skal bygge 400 nye boliger til personer med spesielle behov innen 2030.")
+    figures = extract_items(doc, learned=False)[2]
+    assert [(f.value, f.text.startswith("Bygger")) for f in figures] == [(400, False)]

@@ -593,6 +593,8 @@ def extract_figures(ctx: Context, skip_blocks: set[int]) -> list[Figure]:
             continue
         if len(_TOC.findall(u.text)) >= 2:
             continue  # a table of contents: "Kartlegging... 7 Unge i etableringsfasen... 7"
+        if u.is_heading and u.page == 1 and u.index <= 2:
+            continue  # a title or headline: "Tre kommuner nominert til boligsosial pris"
         rows = table_row_figures(u.text)
         row_spans = [(c.start, c.end) for c in rows]
         cands = [c for c in figures_in_sentence(u.text, ctx, prev_count) if not _overlaps((c.start, c.end), row_spans)]
