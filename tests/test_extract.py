@@ -1434,3 +1434,9 @@ def test_a_count_in_the_headline_is_no_figure_but_the_same_count_in_the_body_is(
     doc = _doc("Bygger 400 nye boliger i Tromsø\n\nKommunen skal bygge 400 nye boliger til personer med spesielle behov innen 2030.")
     figures = extract_items(doc, learned=False)[2]
     assert [(f.value, f.text.startswith("Bygger")) for f in figures] == [(400, False)]
+
+
+def test_a_share_in_brackets_after_a_count_is_the_same_quantity_stated_again():
+    doc = _doc("Housing First\n\nI prosjektet mistet 9 personer (18 %) boligen underveis, men fikk ny bolig.")
+    values = [f.value for f in extract_items(doc, learned=False)[2]]
+    assert 9 in values and 18 not in values

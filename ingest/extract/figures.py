@@ -265,8 +265,10 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         v = parse_number(m.group("num"))
         if v is None:
             continue
-        paren = masked[: m.start()].rstrip().endswith("(") and any(
-            0 <= m.start() - e <= 4 for _, e in taken
+        # "kr 4 mill. (12 %)", "9 personer (18 %)": the same quantity again, as a share
+        paren = masked[: m.start()].rstrip().endswith("(") and (
+            any(0 <= m.start() - e <= 4 for _, e in taken)
+            or re.search(r"\b\d[\d .,]*\s+[a-zæøå]+\s*\($", masked[: m.start()].rstrip()[-40:]) is not None
         )
         cands.append(_Cand(m.start(), m.end(), v, "prosent", _complement(text, m.end()) or "", parenthetical=paren))
         taken.append((m.start(), m.end()))
