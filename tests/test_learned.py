@@ -162,8 +162,8 @@ def second():
 
 
 def test_the_encoder_adapters_ship_and_load(second):
-    # trained on the corpus and blind sets 7-18; gate and threshold chosen on held-out sets
-    assert second.meta["positives"] > 800 and "set-18" in second.meta["documents"]
+    # trained on the relabelled corpus and written sets 1-11; gate and threshold chosen on held-out sets
+    assert second.meta["positives"] > 1500 and {"corpus", "set-1", "set-11"} <= set(second.meta["documents"])
     assert (second.gate, second.threshold) == (0.3, 0.8)
     p = second.probabilities([
         "Kommunen har opprettet et eget boligfond og kjøpt 20 nye utleieboliger til vanskeligstilte i 2015.",
@@ -172,13 +172,13 @@ def test_the_encoder_adapters_ship_and_load(second):
     assert p[0] >= second.threshold > p[1]
 
 
-def test_the_encoder_takes_a_measure_the_regression_misses_and_drops_a_story(shared_corpus, second):
+def test_the_encoder_takes_a_measure_the_regression_misses_and_neither_takes_the_story(shared_corpus, second):
     # Bodø's housing chief in an interview: eval/labels has the fund as a
     # measure, and not how things stood in 2015
     doc = _read(shared_corpus, "pages/bodo__agenda-sosial-boligpolitikk.txt")
     regression = {m.text for m in extract_items(doc)[0]}
     encoder = {m.text for m in extract_items(doc, second=second)[0]}
     assert any(t.startswith("I tillegg har kommunen satt av et eget boligfond") for t in encoder - regression)
-    assert any(t.startswith("Da vi tok over i 2015") for t in regression - encoder)
+    assert not any(t.startswith("Da vi tok over i 2015") for t in regression | encoder)
     rules = {m.text for m in extract_items(doc, learned=False)[0]}
     assert rules <= encoder  # the rules' own measures are never overruled
