@@ -1082,6 +1082,11 @@ def test_a_bulleted_list_under_recommendations_is_recommendations_item_by_item()
         ("På bakgrunn av funnene anbefaler revisjonen at Eksempel kommune bør:", "Kommunerevisjonen"),
         # under a heading, and with no colon before the list
         ("Revisjonens anbefalinger\nRevisjonen anbefaler at Eksempel kommune", "Kommunerevisjonen"),
+        # the authors as "vi", "blant annet", "at" with its colon lost, the authors' "mener vi at … bør … følgende:"
+        ("På bakgrunn av funnene anbefaler vi at Eksempel kommune:", "Kommunerevisjonen"),
+        ("Revisjonen anbefaler blant annet:", "Kommunerevisjonen"),
+        ("Revisjonen anbefaler at", "Kommunerevisjonen"),
+        ("Basert på funnene mener vi at kommunen bør prioritere følgende i planperioden:", "Kommunerevisjonen"),
     ],
 )
 def test_a_numbered_list_after_who_recommends_what_the_municipality_should_do(intro, by):

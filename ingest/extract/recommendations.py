@@ -48,8 +48,13 @@ _PASSIVE_ADVICE = re.compile(
 _NOT_BEFORE_BOR = {"hva", "som", "om", "hvordan", "hvilke", "hvilken", "hvilket", "at", "hvor", "der", "hvem", "hvis", "dersom"}
 _LIST_INTRO = re.compile(
     r"(?:anbefal\w*|tilråding\w*|forslag til tiltak)(?:\s+(?:fra|til|for)\s+[^:]{0,60})?\s*:\s*$"
-    r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:følgende|at|kommunen|vi|me)?\s*:\s*$"
-    r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:at\s+)?(?:[A-ZÆØÅ][\w-]*\s+){0,3}"
+    r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:(?:vi|me)\s+)?(?:(?:blant annet|mellom anna|bl\.\s?a\.|videre|også)\s*)?"
+    r"(?:(?:følgende|at|kommunen|vi|me)\s*)?:\s*$"
+    # "Evaluator anbefaler at" over its bullets, the colon lost
+    r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:vi\s+|me\s+)?(?:blant annet\s+|også\s+)?at\s*$"
+    # the authors' "mener vi at kommunen bør prioritere følgende …:"
+    r"|\b(?:(?:mener|meiner)\s+vi|vi\s+(?:mener|meiner))\s+(?:\S+\s+){0,2}?at\b[^:]{0,60}\b(?:bør|burde)\b[^:]{0,80}:\s*$"
+    r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:vi\s+|me\s+)?(?:at\s+)?(?:[A-ZÆØÅ][\w-]*\s+){0,3}"
     # (the colon may be missing before the bullets: "Revisjonen anbefaler at Alta kommune")
     r"(?:kommune|kommunen|bydelen|bydel|etaten|fylkeskommunen|kommunane|kommunene)(?:\s+(?:bør|skal|må))?\s*:?\s*$",
     re.IGNORECASE,
