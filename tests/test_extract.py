@@ -1445,3 +1445,18 @@ def test_a_share_in_brackets_after_a_count_is_the_same_quantity_stated_again():
     doc = _doc("Housing First\n\nI prosjektet mistet 9 personer (18 %) boligen underveis, men fikk ny bolig.")
     values = [f.value for f in extract_items(doc, learned=False)[2]]
     assert 9 in values and 18 not in values
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # loans, grants and applications counted, and the bare number a count is compared with (two figures)
+        ("Kontoret mottok 143 søknader om kommunal bolig, mot 117 året før.", [(143, "søknader"), (117, "søknader")]),
+        ("Vi innvilget 22 startlån i 2023, mot 31 lån året før.", [(22, "lån"), (31, "lån")]),
+        ("Det var 9 husstander i midlertidig botilbud, mot 5 i samme periode i fjor.", [(9, "husstander"), (5, "husstander")]),
+        ("Kommunen bosatte 30 flyktninger i 2023, mot 2022 da tallet var lavere.", [(30, "personer")]),  # a year is no count
+    ],
+)
+def test_counted_loans_applications_and_the_count_compared_with(sentence, expected):
+    figures = extract_items(_doc("Årsrapport\n\n" + sentence), learned=False)[2]
+    assert [(f.value, f.unit) for f in figures] == expected

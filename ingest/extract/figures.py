@@ -43,6 +43,9 @@ UNIT_CLASSES: list[tuple[str, str]] = [
                  r"|\w*veiledere|\w*rettleiarar|\w*konsulenter|\w*koordinatorer|\w*terapeuter|\w*rådgivere|\w*rådgjevarar"),
     ("kommuner", r"\w*kommuner|\w*kommunar"),
     ("årsverk", r"årsverk|stillinger|stillingar"),
+    # loans, grants and applications counted: "innvilget 41 startlån", "143 søknader om kommunal bolig"
+    ("lån", r"startlån|startlånet|lån|\w*tilskudd|\w*tilskot"),
+    ("søknader", r"søknader|søknadar|søknadene|\w+søknader"),
 ]
 _UNITS = "|".join(f"(?:{p})" for _, p in UNIT_CLASSES)
 _UNIT_RX = re.compile(rf"(?P<num>{NUM})\s+(?P<mods>(?:{_MOD}\s+){{0,3}})(?P<unit>{_UNITS})\b", re.IGNORECASE)
@@ -72,6 +75,8 @@ _SUM_WORD = re.compile(
     rf"\b(?:summen|beløpet|kostnaden|prisen|leien|husleien|månedsleien)\s+(?:er\s+|på\s+|blir\s+|var\s+)?(?P<num>{NUM})",
     re.IGNORECASE,
 )
+_VERSUS = re.compile(rf"[^.;:]{{0,40}}?\bmot\s+(?P<num>{NUM})(?![\d,.]*\s*(?:%|prosent|pst|mill|mrd|kr|kroner|år\b))", re.IGNORECASE)
+"""The number a count is compared with, right after it ("…, mot 117 året før")."""
 _BARE_PART = re.compile(rf"(?P<num>{NUM})\s+(?=(?:til|for)\s)", re.IGNORECASE)
 _YEARISH = re.compile(r"^(?:19[89]\d|20[0-4]\d)$")
 _DATE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})\b")
@@ -339,6 +344,17 @@ def figures_in_sentence(text: str, ctx: Context | None = None, prev_count: _Cand
         unit = "personer" if m.group("pop") else _unit_class(m.group("unit"))
         counts.append(_Cand(m.start(), span[1], v, unit, " ".join(m.group(0)[: m.start("num") - m.start()].split()).rstrip(":")))
         taken.append(span)
+
+    # 4c. the same count a year before, as a bare number: "143 søknader, mot 117 året før",
+    # "41 startlån i 2023, mot 33 i 2022" (BRIEF: two figures)
+    for c in list(counts):
+        m = _VERSUS.match(masked, c.end)
+        if m is None or _YEARISH.match(m.group("num")) or _overlaps((m.start("num"), m.end("num")), taken):
+            continue
+        v = parse_number(m.group("num"))
+        if v is not None:
+            counts.append(_Cand(m.start("num"), m.end("num"), v, c.unit, c.subject))
+            taken.append((m.start("num"), m.end("num")))
 
     # 4b. elliptic counts: "Av disse har 40 etablert seg …, 2 har kjøpt egen
     # bolig og 13 personer …", "57 boenheter ferdigstilt og 61 under bygging":
