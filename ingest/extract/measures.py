@@ -82,6 +82,8 @@ _NATIONAL_SUBJECT = re.compile(
     r"|stortingsmelding\w*|meldingen\b)",
     re.IGNORECASE,
 )
+# any mention of taking part: what `_joins_programme` did not accept (an
+# invitation, a possibility, the means, someone else taking part) is no measure
 _PARTICIPATION = re.compile(
     r"\b(?:delta|deltar|deltatt|deltakelse|deltok|deltaker|deltek|deltok)\b.{0,60}\b(?:\w*program\w*|\w*prosjekt\w*|\w*satsing\w*)"
     ,
@@ -126,7 +128,8 @@ def _joins_programme(text: str) -> bool:
     return not re.search(r"\bbør\b|\banbefal|\btilr[åa]", text, re.IGNORECASE)
 
 
-# "inngikk samarbeidsavtale med Husbanken": joining the state's programme
+# "inngikk samarbeidsavtale med Husbanken" with no municipality named as the
+# one who did (`_joins_programme` takes those that name it): no action cue
 _HB_AGREEMENT = re.compile(
     r"^(?:inngikk|inngått|inngår|inngå|signert\w*|underskrevet|undertegnet|laget|inngjekk)\b.{0,40}"
     r"\b(?:samarbeidsavtale|programavtale|partnerskapsavtale|intensjonsavtale)\w*",
