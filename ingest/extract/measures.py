@@ -31,6 +31,7 @@ from ingest.extract.common import (
 from ingest.extract.money import NUM, Money, find_money, money_changes, parse_nok, parse_number
 from ingest.extract.nlp import (
     FINITE,
+    SETTLE_VERB,
     _NEGATION,
     _owner_clause,
     GOAL_WORDS,
@@ -123,7 +124,7 @@ def _joins_programme(text: str) -> bool:
         return False
     if re.search(r"\b(?:ikke|ikkje)\b", m.group(0), re.IGNORECASE):
         return False
-    if re.search(r"\b(?:ved|gjennom)\s+(?:sin\s+|si\s+)?$", before) or re.match(r"deltak", m.group(0), re.I) and m.start() == 0:
+    if re.search(r"\b(?:ved|gjennom)\s+(?:sin\s+|si\s+)?$", before) or (m.start() == 0 and re.match(r"deltak", m.group(0), re.I)):
         return False  # "… gjennomføres ved deltakelse i …": the means; "Deltakelse i programmet vil gjøre …": its effect
     return not re.search(r"\bbør\b|\banbefal|\btilr[åa]", text, re.IGNORECASE)
 
@@ -647,7 +648,7 @@ def _is_action_sentence(unit: Unit, text: str | None = None, min_words: int = 5,
         near = doc[max(0, c.start - 12) : min(len(doc), c.end + 12)]
         if _OBJECT.search(near.text):
             return True
-        if re.match(r"(?:bosett|busett|busetj|bosatt)", c[-1].lower_) or c[-1].lower_ in ("høring", "høyring"):
+        if SETTLE_VERB.match(c[-1].lower_) or c[-1].lower_ in ("høring", "høyring"):
             return True  # settling people, a hearing: the measure itself ("Kommunen skal bosette fem ungdommer i mai")
     return False
 

@@ -91,6 +91,10 @@ _LOAN = {"LOWER": {"REGEX": r"^(?:\w*lån\w*|gjeldsbrev\w*)$"}}  # a loan or the
 # it: "Vi leier også inn …", "Kommunen satte derfor i gang …"
 _ADV = {"LOWER": {"IN": ["også", "òg", "nå", "no", "derfor", "difor", "allerede", "alt", "nylig", "dessuten",
                          "samtidig", "fortsatt"]}, "OP": "?"}
+SETTLE_VERB = re.compile(r"(?:bosett|busett|busetj|bosatt)")
+"""Any form of settling people (bosette, busetje): an action that needs no other object."""
+SETTLED_PASSIVE = re.compile(r"(?:bosettes|busettast|busetjast|bosatt|busett)")
+"""Its passive forms, whose subject is the people settled ("Fem ungdommer skal bosettes")."""
 ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["satt", "sett", "settes", "setjast", "sattes", "sette", "setter", "setje", "satte"]}}, _ADV,
      {"LOWER": "i"},
@@ -632,7 +636,7 @@ def action_cues(doc: Doc) -> list[Span]:
         ):
             continue  # "… 2 har kjøpt egen bolig": people counted, not an action taken
         k = s - 1 if s >= 1 and doc[s - 1].lower_ in ("har", "hadde", "er", "var", "ble") else s
-        settled = re.match(r"(?:bosettes|busettast|busetjast|bosatt|busett)", span[-1].lower_) is not None
+        settled = SETTLED_PASSIVE.match(span[-1].lower_) is not None
         if (
             not settled  # "Fem ungdommer skal bosettes": the people are who is settled
             and k >= 2
