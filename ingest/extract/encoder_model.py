@@ -12,10 +12,10 @@ come from the installed model folder, so nothing is downloaded.
 
 `learned.learned_measures` uses it as a second opinion: a sentence the rules
 left is scored here only when the regression gives it at least `gate` (0.3:
-about one sentence in eight reaches the encoder), and added when this
+about one sentence in ten of the sample corpus reaches the encoder), and added when this
 model's probability reaches `threshold` (0.8) and no guard rejects it. Both
-were chosen on labels held out from training: at 0.8 it is more precise
-than the regression on every held-out test and finds about as much or more;
+were chosen on labels held out from training: at 0.8 it is as precise as
+the regression or more on every held-out test and finds as much or more;
 gating at 0.3 rather than 0.15 halves its work for 1–2 matches
 (``eval/train_measure_encoder.py`` has the tables).
 
@@ -23,8 +23,8 @@ The caller says where the installed model is (ingest knows no model
 folders): `EncoderMeasureModel.load(folder)`; `index.collection` passes
 the embedding model's folder, unless ``BOSO_MEASURE_ENCODER=0``. It runs in
 float32 torch, exactly the arithmetic it was trained in, so its threshold
-holds as measured. Cost: ~40 ms a scored sentence on one thread, about 110
-ms of extraction a page against 35 without it (bench/results/extract.md);
+holds as measured. Cost: ~26 ms a scored sentence on one thread, about 44
+ms of extraction a page against 11 without it (bench/results/extract.md);
 loading it takes ~7 s and ~470 MB, once per process (`unload` frees it).
 """
 
