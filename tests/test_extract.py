@@ -1267,10 +1267,20 @@ def test_baerum_recommendation_table_yields_its_eight_themes_all_by_ramboll(baer
 
 def test_baerum_423_measure_costs_800000_nok_and_is_about_waiting_lists(baerum_items, baerum):
     measures, _, _ = baerum_items
-    (m,) = [m for m in measures if m.citation.page == 17]
-    assert m.text.startswith("Koordinere og samordne en gruppe med saksbehandlere")
-    assert "BOKART" in m.text and "kjøpsevne" in m.text
+    # the row's project carries its cost; each action of the Tiltak cell is a measure of its own
+    m, *actions = [m for m in measures if m.citation.page == 17]
+    assert m.text == "Underskudd på boliger – forvaltning og utnyttelse"
+    assert "BOKART" in m.fields["Tiltak"] and "kjøpsevne" in m.fields["Tiltak"]
     assert m.cost.amount_nok == 800_000 and m.cost.text == "Totalt kr 800 000"
+    assert [a.text for a in actions] == [
+        "Koordinere og samordne en gruppe med saksbehandlere med henblikk på implementering av nye retningslinjer"
+        " så vel for boligkategorisering som tildeling.",
+        "Kartleggingsteam.",
+        "Innføring av BOKART, kartlegging av beboere i kommunale boliger som kan ha kjøpsevne",
+        "oppgradering av PLANIA som felles verktøy.",
+    ]
+    assert all(a.cost is None and "Kostnadsestimat" not in a.fields for a in actions)  # the cost is counted once
+    assert all("Færre søkere på venteliste" in a.indicator and a.fields["Prosjekter"] == m.text for a in actions)
     assert "Færre søkere på venteliste til kommunal bolig" in m.indicator
     assert {"ventelister", "tildeling", "startlan"} <= set(m.topics)
     assert m.period == (2011, 2011)
@@ -1279,15 +1289,44 @@ def test_baerum_423_measure_costs_800000_nok_and_is_about_waiting_lists(baerum_i
     assert m.municipality == "Bærum"
 
 
+def test_baerum_action_list_in_a_paragraph_is_kept_where_it_first_appears(baerum_items):
+    measures, _, _ = baerum_items
+    opens = ("Iverksette prosesser", "Innarbeide systemer", "Tilrettelegge for gode samarbeidsrelasjoner")
+    # "Dette skal skje gjennom å: Iverksette … Innarbeide systemer som bidrar til … Tilrettelegge …":
+    # each sentence opening with an action is an item, though "som bidrar" reads like a report
+    assert [m.citation.page for o in opens for m in measures if m.text.startswith(o)] == [13, 13, 13]
+    # page 21 quotes the same three goals; they stay where they first appear
+
+
+def test_a_repeated_measure_is_kept_once_and_where_it_is_whole():
+    said = "Kommunen skal etablere et boligsosialt team med faste møter hver måned for tildeling"
+    doc = Document(doc_id="d0", source="x.txt", format="text", pages=[
+        Page(1, f"Rapport\n\nI 2021 vedtok bystyret planen. {said};"),
+        Page(2, "Annet\n\nKommunen kjøpte fire boliger i 2021."),
+        Page(3, f"Oppsummering\n\n{said}."),
+        Page(4, f"Vedlegg\n\n{said}."),
+    ])
+    measures, _, _ = extract_items(doc, learned=False)
+    team = [m for m in measures if "boligsosialt team" in m.text]
+    assert [m.citation.page for m in team] == [3]  # page 1 was cut off at ";", page 4 repeats page 3
+    assert any(m.citation.page == 2 for m in measures)
+
+
 def test_baerum_flattened_activity_plan_gives_numbered_measures_with_indicators(baerum_items):
     measures, _, _ = baerum_items
     p16 = [m for m in measures if m.citation.page == 16]
-    assert p16[0].text.startswith("Metode for og dokumentasjon av helhetlig vurdering")
+    # the project named after "Strategi, " carries the section's cost, then its numbered actions
+    assert p16[0].text == "Prosjekt Forvaltningskompetanse God og rett bruk av boligsosiale virkemidler"
     assert p16[0].cost.amount_nok == 500_000
+    assert p16[1].text.startswith("Metode for og dokumentasjon av helhetlig vurdering") and p16[1].cost is None
+    assert p16[1].fields["Prosjekt"] == p16[0].text
     lan = next(m for m in p16 if m.text.startswith("Få godkjent tilstrekkelig lånefullmakt"))
     assert lan.indicator.startswith("Startlån/botilskudd skal benyttes i flere saker")
     p15 = [m for m in measures if m.citation.page == 15]
-    assert p15[0].text.startswith("Etablere caser") and p15[0].cost.amount_nok == 750_000
+    # the name ends where the strategy's own verb begins ("… innflytting Avklare roller og mandat")
+    assert p15[0].text == "Prosjekt Samhandling fra søknad om bolig til innflytting" and p15[0].cost.amount_nok == 750_000
+    assert p15[1].text.startswith("Etablere caser")
+    assert [m.text for m in measures if m.citation.page == 19][0] == "Prosjekt Frivillighet"
 
 
 def test_baerum_waiting_list_figure_page_8(baerum_items):

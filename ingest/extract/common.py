@@ -192,7 +192,8 @@ _ACTION_HEADER = re.compile(r"^(?:hva|kva|handling(?:er|ar)?|hvaskal(?:vi)?gjør
 
 
 def table_columns(table: Table) -> dict[str, int]:
-    """Which column of a plan's table holds the measure, its cost, target, time, status and who is responsible."""
+    """Which column of a plan's table holds the measure, its cost, target, time, status, who is responsible
+    and the project the row's actions belong to."""
     cols: dict[str, int] = {}
     for i, h in enumerate(table.header):
         n = norm_header(h)
@@ -214,4 +215,6 @@ def table_columns(table: Table) -> dict[str, int]:
             cols["status"] = i
         elif "responsible" not in cols and "ansvar" in n:
             cols["responsible"] = i
+        elif "project" not in cols and n.startswith("prosjekt"):
+            cols["project"] = i
     return cols

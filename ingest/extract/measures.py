@@ -32,6 +32,7 @@ from ingest.extract.money import NUM, Money, find_money, money_changes, parse_no
 from ingest.extract.nlp import (
     FINITE,
     SETTLE_VERB,
+    STARTERS,
     _NEGATION,
     _owner_clause,
     GOAL_WORDS,
@@ -260,13 +261,33 @@ _ROW_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+(?=\S)")
 """A row's number before its measure ("1.2 Gjennomgang av …")."""
 
 
+_SAMT_ACTION = re.compile(r",?\s+samt\s+(?=\w+(?:ing|else|gang)\b)")
+"""", samt oppgradering av …": a second action joined to the first."""
+
+
+def _cell_actions(text: str) -> list[str]:
+    """The actions of one measure cell: its sentences, and an action joined
+    with "samt" ("Innføring av BOKART …, samt oppgradering av PLANIA")."""
+    out = []
+    for s in sentences(text):
+        out.extend(p.strip() for p in _SAMT_ACTION.split(s.text) if p.strip())
+    return out or [text]
+
+
 def table_measures(ctx: Context) -> list[Measure]:
+    """One measure per row of a plan's table; where the row names its project,
+    the project is the measure that carries the row's cost, and each action of
+    the measure cell is a measure of its own (the cost is not repeated on them)."""
     out: list[Measure] = []
     for table in unique_tables(ctx.doc):
         cols = table_columns(table)
         if "measure" not in cols:
             continue
         header = [" ".join((h or "").split()) for h in table.header]
+
+        def cell(cells: list[str], key: str) -> str:
+            return cells[cols[key]] if key in cols and cols[key] < len(cells) else ""
+
         for r, row in enumerate(table.rows):
             cells = [" ".join((c or "").split()) for c in row]
             mi = cols["measure"]
@@ -278,33 +299,35 @@ def table_measures(ctx: Context) -> list[Measure]:
             # its status or cost ("Ansvar: Boligkontoret" is no topic of it)
             admin = {cols[k] for k in ("responsible", "time", "status", "cost") if k in cols}
             row_text = " ".join(c for i, c in enumerate(cells) if i not in admin)
-            cost = None
-            if "cost" in cols and cols["cost"] < len(cells):
-                amount = parse_nok(cells[cols["cost"]])
-                if amount is not None:
-                    cost = Cost(amount, cells[cols["cost"]])
-            period = None
-            if "time" in cols and cols["time"] < len(cells):
-                period = period_of(cells[cols["time"]])
-            status = None
-            if "status" in cols and cols["status"] < len(cells):
-                status = _status_cell(cells[cols["status"]])
+            amount = parse_nok(cell(cells, "cost")) if cell(cells, "cost") else None
+            cost = Cost(amount, cell(cells, "cost")) if amount is not None else None
+            period = period_of(cell(cells, "time")) if cell(cells, "time") else None
+            status = _status_cell(cell(cells, "status")) if cell(cells, "status") else None
             pg = table.row_pages[r] if r < len(table.row_pages) else table.page
-            out.append(
-                Measure(
-                    text=clip(text),
-                    citation=ctx.citation(pg, table.title),
-                    municipality=ctx.municipality,
-                    period=period or ctx.period,
-                    target_groups=ctx.target_groups(row_text),
-                    topics=_with_heading_topics(ctx, ctx.topics(row_text), table.title),
-                    cost=cost,
-                    indicator=cells[cols["indicator"]] if "indicator" in cols and cols["indicator"] < len(cells) else "",
-                    status=status,
-                    responsible=cells[cols["responsible"]] if "responsible" in cols and cols["responsible"] < len(cells) else "",
-                    fields=fields,
+            project = _ROW_NUMBER.sub("", cell(cells, "project"))
+            if project and norm_header(project) != norm_header(header[cols["project"]]):
+                texts = [project] + _cell_actions(text)
+            else:
+                texts = [text]
+            for k, t in enumerate(texts):
+                own = dict(fields)
+                if k and "cost" in cols:
+                    own.pop(header[cols["cost"]], None)  # the project's cost, on the project
+                out.append(
+                    Measure(
+                        text=clip(t),
+                        citation=ctx.citation(pg, table.title),
+                        municipality=ctx.municipality,
+                        period=period or ctx.period,
+                        target_groups=ctx.target_groups(row_text),
+                        topics=_with_heading_topics(ctx, ctx.topics(row_text), table.title),
+                        cost=cost if k == 0 else None,
+                        indicator=cell(cells, "indicator"),
+                        status=status,
+                        responsible=cell(cells, "responsible"),
+                        fields=own,
+                    )
                 )
-            )
     return out
 
 
@@ -317,6 +340,28 @@ def _first_amount(text: str) -> tuple[float, str] | None:
         if v is not None and v >= 10_000:
             return v, m.group(0)
     return None
+
+
+_PROJECT_NAME = re.compile(r"\bStrategi\s*\d*\s*,\s*(?P<name>Prosjekt\s+\S.*)", re.DOTALL)
+_PROJECT_END = re.compile(r"\s+(?:Tiltak\b|\d{1,2}[.)]\s|(?P<verb>[A-ZÆØÅ]\w+)\b)")
+
+
+def _project_name(text: str) -> str | None:
+    """The project a flattened activity table is about: "Strategi 1, Prosjekt
+    Samhandling fra søknad om bolig til innflytting Avklare roller …" gives
+    "Prosjekt Samhandling fra søknad om bolig til innflytting"; the name ends
+    at the "Tiltak" header, the first numbered action or a capitalised verb
+    (the strategy's own words)."""
+    m = _PROJECT_NAME.search(text)
+    if not m:
+        return None
+    name = m.group("name")
+    for e in _PROJECT_END.finditer(name):
+        if e.group("verb") is None or e.group("verb").lower() in STARTERS:
+            name = name[: e.start()]
+            break
+    name = name.strip(" ,.")
+    return name if 1 <= len(name.split()) <= 14 else None
 
 
 def activity_measures(ctx: Context) -> tuple[list[Measure], set[int]]:
@@ -370,8 +415,13 @@ def activity_measures(ctx: Context) -> tuple[list[Measure], set[int]]:
             continue
         amount = _first_amount(body)
         per = period_of(body) or ctx.period
+        project = _project_name(b.text)
+        if project:
+            # the project carries the section's cost; its actions follow
+            found.insert(0, (-1, project))
+            indicators = {k + 1: v for k, v in indicators.items()}
         for k, (off, text) in enumerate(found):
-            fields = {}
+            fields = {"Prosjekt": project} if project and k else {}
             cost = None
             if k == 0 and amount:
                 cost = Cost(amount[0], amount[1])
@@ -802,6 +852,12 @@ def passes_guards(ctx: Context, u: Unit, budget: set[int] | None = None) -> bool
     return not outside_guards(ctx, u, budget) and _is_action_sentence(u, min_words=3, guards_only=True)
 
 
+def _opens_with_action(text: str) -> bool:
+    """An item of an action list: a capitalised infinitive or action noun first ("Tilrettelegge for …")."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return first[:1].isupper() and first.lower() in STARTERS and len(text.split()) >= 3
+
+
 def _lead_in(block) -> str:
     """The last sentence of the text an item's list hangs from ("… Kommunen vil:")."""
     return re.split(r"(?<=[.!?])\s+", block.intro.strip())[-1]
@@ -937,6 +993,10 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
             narrative = is_narrative(doc) or has_goal_start(doc)
             if first_after_lead and not (label_lead and narrative):
                 measure = len(text.split()) >= 3 and not _mostly_upper(text)
+            elif not label_lead and _opens_with_action(text):
+                # the list goes on, item by item, though a relative clause
+                # makes the item read like a report ("Innarbeide systemer som bidrar til …")
+                measure = True
             elif label_lead or narrative:
                 mode = "goal" if has_goal_start(doc) and not is_narrative(doc) else None
                 measure = mode is None and _is_action_sentence(u)
@@ -1202,6 +1262,9 @@ def extract_measures(ctx: Context, skip_units: set[int]) -> tuple[list[Measure],
 
 
 def _dedupe(measures: list[Measure]) -> list[Measure]:
+    """One measure per text and page; and a measure a later page repeats
+    (a plan quoting its own goals in the chapter on organisation) is kept
+    where it first appears, unless it was cut off there ("… til;")."""
     out: list[Measure] = []
     seen: set[tuple[int, str]] = set()
     for m in measures:
@@ -1210,7 +1273,19 @@ def _dedupe(measures: list[Measure]) -> list[Measure]:
             continue
         seen.add(key)
         out.append(m)
-    return out
+    words = [re.sub(r"\W+", " ", m.text.lower()).strip() for m in out]
+    cut_off = [bool(re.search(r"[;:,]\W*$", m.text)) for m in out]  # "… omsorgsboliger til;": the list went on
+    repeated: set[int] = set()
+    for i, m in enumerate(out):
+        for j, n in enumerate(out):
+            if n.citation.page == m.citation.page or i in repeated or j in repeated:
+                continue
+            short, long_ = sorted((words[i], words[j]), key=len)
+            if len(short.split()) < 8 or short not in long_:
+                continue
+            first, later = (i, j) if m.citation.page < n.citation.page else (j, i)
+            repeated.add(first if cut_off[first] and not cut_off[later] else later)
+    return [m for i, m in enumerate(out) if i not in repeated]
 
 
 __all__ = ["extract_measures", "table_measures", "activity_measures", "prose_measures", "passes_guards", "budget_blocks"]
