@@ -1374,6 +1374,20 @@ def test_asker_nova_recommendations(shared_corpus):
     assert recs[0].text.startswith("Ansvaret for boligstrategisk arbeid bør ligge hos ett organ")
 
 
+def test_holmestrand_nibr_themes_to_focus_on_are_five_recommendations(shared_corpus):
+    doc = _read(shared_corpus, "pages/holmestrand__nibr-foranalyse-boligsosialt-arbeid.txt", "Holmestrand")
+    _, recs, _ = extract_items(doc)
+    # "Undersøkelsen har identifisert fem temaområder kommunen bør fokusere på …:" leads the list
+    assert [(r.text, r.by) for r in recs] == [
+        ("Kommunens boligmasse til de vanskeligstilte", "NIBR"),
+        ("Forebygging av bostedsløshet", "NIBR"),
+        ("Boligsosial kompetanse", "NIBR"),
+        ("Forankring", "NIBR"),
+        ("Samarbeid", "NIBR"),
+    ]
+    assert all(r.citation.page == 1 and r.municipality == "Holmestrand" for r in recs)
+
+
 def test_policy_principles_are_not_measures(shared_corpus):
     doc = _read(shared_corpus, "pages/kongsvinger__boligsosial-policy-2014.txt")
     measures, recs, _ = extract_items(doc)

@@ -54,6 +54,9 @@ _LIST_INTRO = re.compile(
     r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:vi\s+|me\s+)?(?:blant annet\s+|også\s+)?at\s*$"
     # the authors' "mener vi at kommunen bør prioritere følgende …:"
     r"|\b(?:(?:mener|meiner)\s+vi|vi\s+(?:mener|meiner))\s+(?:\S+\s+){0,2}?at\b[^:]{0,60}\b(?:bør|burde)\b[^:]{0,80}:\s*$"
+    # a study's themes to work on: "Undersøkelsen har identifisert fem temaområder kommunen bør fokusere på …:"
+    r"|\b(?:undersøkelsen|analysen|foranalysen|rapporten|evalueringen|forskerne|vi)\b[^:]{0,80}\b(?:bør|burde)\s+"
+    r"(?:fokusere|satse|prioritere|konsentrere\s+seg|arbeide\s+videre)\s+(?:på|med)\b[^:]{0,80}:\s*$"
     r"|\b(?:anbefaler|anbefalte|tilrår|tilrådde)\s+(?:vi\s+|me\s+)?(?:at\s+)?(?:[A-ZÆØÅ][\w-]*\s+){0,3}"
     # (the colon may be missing before the bullets: "Revisjonen anbefaler at Alta kommune")
     r"(?:kommune|kommunen|bydelen|bydel|etaten|fylkeskommunen|kommunane|kommunene)(?:\s+(?:bør|skal|må))?\s*:?\s*$",
@@ -348,7 +351,8 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
             else:
                 for a, e in split_run_on(text, REC_STARTERS):
                     piece = text[a:e].strip()
-                    if len(piece.split()) >= 3:
+                    # a list item may be a theme in a word or two ("4) Forankring")
+                    if len(piece.split()) >= 3 or (u.block.kind == "item" and u.sent.start == 0 and piece[:1].isupper()):
                         out.append(_make(ctx, u, piece, list_by or attribution.who(piece)))
                 used.add(u.index)
                 continue
