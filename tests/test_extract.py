@@ -1433,6 +1433,16 @@ def test_a_flattened_table_row_is_not_read_as_one_huge_count():
         "Kommunen inngikk i 2011 samarbeidsavtale med Husbanken om boligsosialt arbeid.",
         "Bystyret besluttet i mars 2010 å søke Husbanken om deltakelse i prosjektet BASIS.",
         "Foranalysen er gjennomført i forbindelse med kommunens deltakelse i Husbankens boligsosiale utviklingsprogram.",
+        # joining in other words (the relabelled corpus: Drammen, Stord, Bærum, Asker, Halden, Levanger, Melhus)
+        "Drammen kommune gikk inn i det boligsosiale utviklingsprogrammet i 2010.",
+        "Stord kommune er i dag med i By- og tettstedsprogrammet.",
+        "Bærum kommune er deltaker som en av fire kommuner i 1. runde av prosjektet Boligsosialt utviklingsprogram.",
+        "Asker er en av kommunene som deltar i Husbankens boligsosiale utviklingsprogram.",
+        "Formell avtale ble inngått mellom Husbanken og Halden kommune i november.",
+        "Levanger kommune har siden 2013 hatt en lignende samarbeidsavtale med Husbanken.",
+        "I 2012 ble kommunen med i et tettere samarbeid med Husbanken og fylkesmannen.",
+        "I 2012 har vi blitt Habitact medlem.",
+        "Nordlandsforskning har evaluert arbeidet i perioden 2017–2020, da kommunen deltok i Husbankens kommuneprogram Bolig for velferd.",
     ],
 )
 def test_taking_part_in_a_programme_is_a_measure(sentence):
@@ -1448,10 +1458,21 @@ def test_taking_part_in_a_programme_is_a_measure(sentence):
         "Deltakelse i det boligsosiale utviklingsprogrammet vil gjøre kommunen bedre rustet.",  # its effect
         "Planleggingen skal gjennomføres ved deltakelse i Boligsosialt utviklingsprogram.",  # the means
         "Kommunen deltar ikke i Husbankens kommuneprogram.",  # negated
+        "Formålet var et kunnskapsgrunnlag før kommunen eventuelt går inn i et samarbeid med Husbanken.",  # not yet
+        "Da vi gikk inn i programmet, hadde kommunen ingen samlet oversikt over hvem som trengte hjelp.",  # a time
     ],
 )
 def test_what_only_mentions_taking_part_is_not_a_measure(sentence):
     assert _measure_texts(sentence) == []
+
+
+def test_a_second_programme_joined_in_the_same_sentence_is_a_measure_of_its_own():
+    text = ("Asker kommune har deltatt i Boligsosialt utviklingsprogram (BOSO) i perioden 2011 – 2015, "
+            "og deltar nå i Husbanken By- og tettstedsprogram «Bolig for velferd 2016-2020».")
+    assert _measure_texts(text) == [
+        "Asker kommune har deltatt i Boligsosialt utviklingsprogram (BOSO) i perioden 2011 – 2015",
+        "deltar nå i Husbanken By- og tettstedsprogram «Bolig for velferd 2016-2020».",
+    ]
 
 
 def test_programme_participation_in_the_asker_and_fjell_pages_is_found(shared_corpus):

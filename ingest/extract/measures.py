@@ -98,16 +98,29 @@ _PARTICIPATION = re.compile(
 # inngikk i 2011 samarbeidsavtale med Husbanken", "Bystyret besluttet å søke
 # Husbanken om deltakelse i prosjektet BASIS", "kommunens deltakelse i …"
 _JOINS = re.compile(
-    r"\b(?:delta|deltar|deltok|deltatt|deltek|delteke|deltakelse|deltakinga?|deltaking|ble\s+med|blei\s+med|vart\s+med"
-    r"|(?:ble|blei|vart|er|var|blitt)\s+tatt\s+opp|(?:ble|blei|vart|er|var|blitt)\s+teke\s+opp)"
-    r"(?:\s+\S+){0,3}?\s+(?:i|på|som)\s+(?:\S+\s+){0,6}?\S*(?:program\w*|prosjekt\w*|satsing\w*|partnerskap\w*)"
+    r"\b(?:delta|deltar|deltok|deltatt|deltek|delteke|deltakelse|deltakinga?|deltaking"
+    r"|(?:ble|blei|vart)\s+(?:(?:kommunen|kommuna|vi|me|[A-ZÆØÅ]\w+\s+kommune)\s+)?med"
+    r"|(?:ble|blei|vart|er|var|blitt)\s+tatt\s+opp|(?:ble|blei|vart|er|var|blitt)\s+teke\s+opp"
+    # "gikk inn i programmet", "er i dag med i By- og tettstedsprogrammet", "er deltaker som en av fire kommuner i …"
+    r"|(?:gikk|gjekk|går)\s+inn|(?:er|var)\s+(?:(?:i\s+dag|nå|no|fortsatt|framleis|også|òg)\s+)?med"
+    r"|(?:er|var)\s+deltak[ae]re?)"
+    r"(?:\s+\S+){0,5}?\s+(?:i|på|som)\s+(?:\S+\s+){0,6}?\S*(?:program\w*|prosjekt\w*|satsing\w*|partnerskap\w*"
+    r"|samarbeid(?:et|a)?\b)"
     r"|\b(?:inngikk|inngått|inngjekk|inngåtte|signerte|signert|underskrev|undertegnet)\b(?:\s+\S+){0,5}?\s+"
-    r"(?:\w*samarbeidsavtale\w*|programavtale\w*|partnerskapsavtale\w*|intensjonsavtale\w*|partnerskap)\b",
+    r"(?:\w*samarbeidsavtale\w*|programavtale\w*|partnerskapsavtale\w*|intensjonsavtale\w*|partnerskap)\b"
+    # "Formell avtale ble inngått mellom Husbanken og Halden kommune"; "har siden 2013 hatt en samarbeidsavtale med Husbanken"
+    r"|\bavtale\w*\s+(?:ble|blei|vart|er|var)\s+inngått\s+(?:\S+\s+){0,3}?(?:med|mellom)\s+Husbanken"
+    r"|\b(?:har|hadde)\s+(?:\S+\s+){0,3}?hatt\s+(?:\S+\s+){0,2}?\w*(?:samarbeidsavtale|programavtale|partnerskapsavtale)\w*"
+    r"\s+med\s+Husbanken"
+    # joining a network: "I 2012 har vi blitt Habitact medlem"
+    r"|\b(?:ble|blei|vart|blitt)\s+(?:\S+\s+){0,2}?medlem(?:er)?\b",
     re.IGNORECASE,
 )
 _JOINS_ACTOR = re.compile(
     r"\b(?:kommunen|kommuna|kommunens|kommunane|\w+\s+kommunes?|heradet|bydel\w*|bystyret|kommunestyret|byrådet"
-    r"|formannskapet|rådmann\w*|kommunedirektør\w*)\b|^(?:vi|me)\b|^(?:deltar|deltek|deltok)\b",
+    r"|formannskapet|rådmann\w*|kommunedirektør\w*)\b|^(?:vi|me)\b|^(?:deltar|deltek|deltok|(?:er|var)\s+(?:i\s+dag\s+|nå\s+|no\s+)?med)\b|\b(?:har|hadde)\s+(?:vi|me)\b"
+    # "Asker er en av kommunene som deltar i …"
+    r"|^[A-ZÆØÅ]\w+\s+(?:er|var)\s+(?:en|ei|eín|ett)\s+av\s+(?:\S+\s+){0,3}?kommunene\b",
     re.IGNORECASE,
 )
 
@@ -125,6 +138,8 @@ def _joins_programme(text: str) -> bool:
         return False
     if re.search(r"\b(?:ikke|ikkje)\b", m.group(0), re.IGNORECASE):
         return False
+    if re.search(r"\b(?:eventuelt|før\s+(?:\S+\s+){1,2})$", before) or re.match(r"(?:da|når)\s+(?:\S+\s+){1,2}$", text[: m.start()], re.IGNORECASE):
+        return False  # "før kommunen eventuelt går inn i …", "Da vi gikk inn i programmet, hadde …": the time of something else
     if re.search(r"\b(?:ved|gjennom)\s+(?:sin\s+|si\s+)?$", before) or (m.start() == 0 and re.match(r"deltak", m.group(0), re.I)):
         return False  # "… gjennomføres ved deltakelse i …": the means; "Deltakelse i programmet vil gjøre …": its effect
     return not re.search(r"\bbør\b|\banbefal|\btilr[åa]", text, re.IGNORECASE)
@@ -1043,7 +1058,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
     return out
 
 
-_FINITE_JOIN = r"(?:har|hadde|skal|vil|er|ble|blir|vert|vart|planlegger|kjøper|bygger|etablerer|tilbyr|foreslås|foreslår)"
+_FINITE_JOIN = r"(?:har|hadde|skal|vil|er|ble|blir|vert|vart|planlegger|kjøper|bygger|etablerer|tilbyr|foreslås|foreslår|deltar|deltok|deltek)"
 _CLAUSE_JOIN = re.compile(
     # ("…, og at …": the second of two reported decisions or proposals)
     r"(?:,\s*(?:og\s+)?at(?=\s+(?:det|kommunen|vi|\w+)\s+\w+)|,\s*(?:og|men|samt|mens|medan)|\s+og|;)\s+(?="
