@@ -1298,6 +1298,24 @@ def test_baerum_action_list_in_a_paragraph_is_kept_where_it_first_appears(baerum
     # page 21 quotes the same three goals; they stay where they first appear
 
 
+def test_an_item_reporting_several_actions_gives_each_and_a_year_before_an_acronym_ends_a_sentence():
+    text = ("Tiltak og resultater:\n"
+            "• Fra natthjem til varig bolig. Natthjemmet ble nedlagt i 2011. BO7 er etablert med 24 leiligheter. "
+            "Ytterligere 8 leiligheter vil være ferdigstilt sommeren 2013.\n"
+            "• Opprettelse av boligtjeneste\n")
+    from ingest.extract.nlp import sentences  # noqa: PLC0415
+
+    # (the closing alone is no action cue for the rules; "2011. BO7" is a sentence end)
+    assert _measure_texts(text) == [
+        "BO7 er etablert med 24 leiligheter.",
+        "Ytterligere 8 leiligheter vil være ferdigstilt sommeren 2013.",
+        "Opprettelse av boligtjeneste",
+    ]
+    assert [x.text for x in sentences("Natthjemmet ble nedlagt i 2011. BO7 er etablert. NAV har 3 rådgivere.")] == [
+        "Natthjemmet ble nedlagt i 2011.", "BO7 er etablert.", "NAV har 3 rådgivere.",
+    ]
+
+
 def test_a_repeated_measure_is_kept_once_and_where_it_is_whole():
     said = "Kommunen skal etablere et boligsosialt team med faste møter hver måned for tildeling"
     doc = Document(doc_id="d0", source="x.txt", format="text", pages=[

@@ -22,6 +22,7 @@ mulig"), and what the state or a consultant did.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -948,7 +949,16 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
                         for part in _clauses(u, text):
                             emit(u, part)
                 elif u.sent.start == 0 and not b.text.rstrip().endswith(":") and not _group_name_only(ctx, b.text):
-                    emit(u, b.text)  # the whole item (one ending in a colon leads a sub-list)
+                    # the whole item (one ending in a colon leads a sub-list); an item
+                    # that reports several actions in sentences of their own ("Natthjemmet
+                    # ble nedlagt i 2011. BO7 er etablert med 24 leiligheter.") gives each
+                    acts = [x for x in itertools.takewhile(lambda x: x.block is b, ctx.units[u.index:])
+                            if _is_action_sentence(x, min_words=4)]
+                    if len(acts) >= 2:
+                        for x in acts:
+                            emit(x, x.text)
+                    else:
+                        emit(u, b.text)
                 continue
             if item_mode == "goal":
                 ctx.goal_units.add(u.index)

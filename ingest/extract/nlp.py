@@ -335,7 +335,8 @@ def sentences(text: str) -> list[Sentence]:
             r"|(?<=[a-zæøå:] \d\d\d)|(?<=\d \d\d\d)|(?<=: \d)|(?<=: \d\d)"
             # an amount's abbreviated unit ends the sentence: "… 18,5 mill. kr. Vi har …"
             r"|(?<=\d kr)|(?<=mill\. kr)|(?<=mrd\. kr)|(?<=\d mill)|(?<=\d mrd)|(?<=\bosv)|(?<=\bm\.m))"
-            r"\.\s+(?=[A-ZÆØÅ][a-zæøå])(?!Kr\b|Kroner\b)",
+            # (the next sentence may open with an acronym: "… i 2011. BO7 er etablert …", "… 2019. NAV har …")
+            r"\.\s+(?=[A-ZÆØÅ](?:[a-zæøå]|[A-ZÆØÅ\d]+\s))(?!Kr\b|Kroner\b|KR\b)",
             text[base:e],
         ):
             spans.append((s, base + m.start() + 1))
