@@ -1161,6 +1161,7 @@ def test_areas_an_analysis_pointed_out_are_one_recommendation_each():
     [
         ("Nå har kommunen fått på plass et nytt botilbud for unge.", True),
         ("Kommunen har økt rammen for startlån til 100 millioner kroner.", True),
+        ("I tillegg har kommunen satt av et eget boligfond til nye boliger.", True),  # money set aside
         ("Bruken av startlån har økt kraftig de siste årene.", False),
         # the municipality as the agent of an increase, also after an adverbial (verb second)
         ("Kommunen økte rammen for startlån til 100 millioner kroner.", True),
@@ -1507,6 +1508,7 @@ def test_programme_participation_in_the_asker_and_fjell_pages_is_found(shared_co
     [
         "Fem ungdommer skal bosettes her i løpet av mai.",  # settled, in the passive
         "I 2022 ble 35 flyktninger bosatt i kommunen.",
+        "I år vil kommunen bosette 14 flyktninger.",  # verb second
         "Kommunen skal bosette fem ungdommer i mai.",  # settling needs no other object
         "Boligmeldingen ble lagt frem for sektorutvalget i 2008.",  # laid before a political body
         "Planforslaget legges nå ut på høring.",  # an adverb before "ut på høring"

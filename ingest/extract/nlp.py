@@ -126,7 +126,7 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["tatt", "ta", "tas", "tok"]}}, _ADV, {"LOWER": "i"}, {"LOWER": "bruk"}],
     # money set aside: "har satt av 30 millioner kroner", "det er sett av midlar til ei stilling"
     [{"LOWER": {"IN": ["satt", "sett", "settes", "setjast", "sette", "setter", "set", "satte"]}}, _ADV, {"LOWER": "av"},
-     {"LOWER": {"REGEX": r"^(?:\d[\d,.]*|kr\.?|midler|midlar|penger|pengar|ekstra|om lag|totalt|til sammen|en|ei|eit|ein)$"}}],
+     {"LOWER": {"REGEX": r"^(?:\d[\d,.]*|kr\.?|midler|midlar|penger|pengar|ekstra|om lag|totalt|til sammen|en|ei|et|eit|ein)$"}}],
     [{"LOWER": "tas"}, {"LOWER": {"IN": ["også", "nå", "derfor"]}, "OP": "?"}, {"LOWER": "sikte"}, {"LOWER": "på"}],
     [{"LOWER": {"IN": ["fulgt", "følges"]}}, {"LOWER": "opp"}],
     [{"LOWER": "under"}, {"LOWER": {"IN": ["ombygging", "bygging", "etablering", "oppføring", "planlegging", "utredning"]}}],
@@ -212,6 +212,10 @@ ACTION_PHRASES: list[list[dict]] = [
      {"LOWER": {"REGEX": r"^(?:\w*tilskudd\w*|\w*tilskot\w*|tilsagn\w*|midler|ekstramidler|\w*lånerammen?)$"}}],
     # "har bosatt 60 flyktninger", "Formannskapet har satt ned en arbeidsgruppe"
     [{"LOWER": {"IN": ["har", "hadde", "skal", "vil", "ble"]}}, {"LOWER": {"IN": ["bosatt", "bosette", "busett", "busette"]}}],
+    # verb second: "I år vil kommunen bosette 14 flyktninger", "I 2023 har vi busett 12"
+    [{"LOWER": {"IN": ["har", "hadde", "skal", "vil", "skulle", "ville"]}},
+     {"LOWER": {"IN": ["kommunen", "kommuna", "vi", "me", "heradet"]}}, _ADV,
+     {"LOWER": {"IN": ["bosatt", "bosette", "busett", "busette", "busetje"]}}],
     # the municipality settled them: "Kommunen bosatte 96 flyktninger", "Vi busette 19 flyktningar"
     # ("antall bosatte", "dei busette" are the people)
     [{"LOWER": {"IN": ["kommunen", "kommuna", "kommune", "vi", "me", "heradet"]}}, _ADV,
