@@ -1162,6 +1162,8 @@ def test_areas_an_analysis_pointed_out_are_one_recommendation_each():
         ("Nå har kommunen fått på plass et nytt botilbud for unge.", True),
         ("Kommunen har økt rammen for startlån til 100 millioner kroner.", True),
         ("I tillegg har kommunen satt av et eget boligfond til nye boliger.", True),  # money set aside
+        ("Planen ble endelig behandlet av kommunestyret i januar 2010.", True),  # a step in making a plan
+        ("Søknadene behandles av tildelingsutvalget hver måned.", False),  # routine allocation
         ("Bruken av startlån har økt kraftig de siste årene.", False),
         # the municipality as the agent of an increase, also after an adverbial (verb second)
         ("Kommunen økte rammen for startlån til 100 millioner kroner.", True),
@@ -1491,6 +1493,15 @@ def test_a_second_programme_joined_in_the_same_sentence_is_a_measure_of_its_own(
     assert _measure_texts(text) == [
         "Asker kommune har deltatt i Boligsosialt utviklingsprogram (BOSO) i perioden 2011 – 2015",
         "deltar nå i Husbanken By- og tettstedsprogram «Bolig for velferd 2016-2020».",
+    ]
+
+
+def test_a_second_clause_with_its_own_subject_after_a_plain_og_is_a_measure_of_its_own():
+    text = ("I 2008 ble den siste av flere boligmeldinger lagt frem for sektorutvalget og oppfølgingen av "
+            "boligmeldingen ble endelig behandlet av kommunestyret i januar 2010.")
+    assert _measure_texts(text) == [
+        "I 2008 ble den siste av flere boligmeldinger lagt frem for sektorutvalget",
+        "oppfølgingen av boligmeldingen ble endelig behandlet av kommunestyret i januar 2010.",
     ]
 
 

@@ -1087,6 +1087,9 @@ _CLAUSE_JOIN = re.compile(
     # after a comma, any one-word subject with an auxiliary and a passive or participle:
     # "…, og startlån skal markedsføres aktivt …"
     r"|(?<=,\sog\s)\w{3,}\s+(?:skal|vil|er|ble|blei|vart|vert|blir|har)\s+(?:\w+\s+)?\w{3,}(?:es|ast|et|t|a|d)\b"
+    # after a plain "og", a definite subject of its own, a passive past and its agent:
+    # "… lagt frem for sektorutvalget og oppfølgingen av boligmeldingen ble endelig behandlet av kommunestyret"
+    r"|(?<=\sog\s)\w{3,}(?:en|et|a|ene|ane|na)\s+(?:\S+\s+){0,3}?(?:ble|blei|vart)\s+(?:\w+\s+)?\w{3,}(?:et|t|a|d)\s+av\b"
     # a name after "mens"/"medan": "…, medan Fjaler har sett i gang …"
     rf"|(?:(?<=mens\s)|(?<=medan\s))\w+\s+(?:{_FINITE_JOIN}|var|tok|fekk|fikk)\b"
     r"))",

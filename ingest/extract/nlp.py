@@ -184,6 +184,11 @@ ACTION_PHRASES: list[list[dict]] = [
      {"LOWER": {"IN": ["fram", "frem"]}}, {"LOWER": "for"},
      {"LOWER": {"REGEX": r"^(?:\w*styret|\w*styre|\w*utvalg(?:et)?|\w*utval(?:et)?|formannskap\w*|bystyret|politisk\w*"
                          r"|rådmann\w*|kommunedirektør\w*|kontrollutvalg\w*)$"}}],
+    # a plan dealt with by a political body: "Oppfølgingen av boligmeldingen ble endelig behandlet av kommunestyret"
+    [{"LOWER": {"IN": ["behandlet", "behandla", "behandles", "behandlast", "handsama", "handsamast", "handsamt"]}},
+     {"LOWER": {"IN": ["av", "i"]}},
+     # (not the allocation committee dealing with applications: "Søknadene behandles av tildelingsutvalget")
+     {"LOWER": {"REGEX": r"^(?!tildeling|bolig|lån)(?:\w*styret|\w*utvalget|\w*utvalet|formannskapet)$"}}],
     # refugees settled, in the passive: "Fem ungdommer skal bosettes her", "ble bosatt i 2019"
     [{"LOWER": {"IN": ["skal", "vil", "skulle", "ble", "blei", "blir", "vart", "vert", "er", "blitt"]}}, _ADV,
      {"LOWER": {"IN": ["bosettes", "busettast", "busetjast", "bosatt", "busett", "busette"]}}],
