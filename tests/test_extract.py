@@ -1505,6 +1505,21 @@ def test_a_second_clause_with_its_own_subject_after_a_plain_og_is_a_measure_of_i
     ]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Hva er policyen til Kongsvinger kommune? Vedtatt i Kommunestyret 27. mars 2014",
+         ["Vedtatt i Kommunestyret 27. mars 2014"]),
+        ("Vedtatt av Skaun kommunestyre , sak 28/14 ESA sak nr.: 13/1190 Planstatus:",
+         ["Vedtatt av Skaun kommunestyre , sak 28/14"]),
+        ("Her finner du forskrift om tildeling av kommunal bolig, fastsatt av kommunestyret 12.12.13",
+         ["Her finner du forskrift om tildeling av kommunal bolig, fastsatt av kommunestyret 12.12.13"]),
+    ],
+)
+def test_a_plans_note_of_its_adoption_is_a_measure(text, expected):
+    assert _measure_texts(text) == expected
+
+
 def test_programme_participation_in_the_asker_and_fjell_pages_is_found(shared_corpus):
     for rel, quote in (
         ("pages/asker__boligsosialt-utviklingsprogram-2011-2015.txt", "Asker kommune deltok i Husbankens boligsosiale utviklingsprogram"),

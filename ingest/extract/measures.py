@@ -868,6 +868,15 @@ def passes_guards(ctx: Context, u: Unit, budget: set[int] | None = None) -> bool
     return not outside_guards(ctx, u, budget) and _is_action_sentence(u, min_words=3, guards_only=True)
 
 
+_ADOPTED_NOTE = re.compile(
+    r"(?:^|[?.]\s+|,\s+)(?P<note>(?:vedtatt|vedteke|fastsatt|fastsett)\s+(?:i|av)\s+(?:[A-ZÆØÅ][\w-]+\s+)?"
+    r"(?:kommunestyret?|bystyret?|formannskapet|heradsstyret?|bydelsutvalget)\b(?:\s*,?\s*(?:den\s+)?"
+    r"(?:\d{1,2}\.\s*(?:\d{1,2}\.\s*\d{2,4}|[a-zæøå]+\s+\d{4})|sak\s+[\d/]+))*\W*)",
+    re.IGNORECASE,
+)
+"""A plan's line on its adoption, with its date or case number and nothing more."""
+
+
 def _opens_with_action(text: str) -> bool:
     """An item of an action list: a capitalised infinitive or action noun first ("Tilrettelegge for …")."""
     first = text.split(maxsplit=1)[0] if text.strip() else ""
@@ -920,6 +929,11 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
             continue
         text = u.text
         doc = tokens(text)
+        # a plan's note of its adoption: "Vedtatt i Kommunestyret 27. mars 2014", "…, fastsatt av kommunestyret 12.12.13"
+        if note := _ADOPTED_NOTE.search(text):
+            emit(u, note.group("note") if note.group("note")[:1].isupper() else text)
+            mode, first_after_lead = None, False
+            continue
 
         # a list whose line breaks were lost, its items after " - " ("5. Planlagte aktiviteter
         # 2. halvår 2019 - Oppstart av boligsosialt team - Søknad om kompetansetilskudd …")
