@@ -1497,6 +1497,27 @@ def test_a_second_programme_joined_in_the_same_sentence_is_a_measure_of_its_own(
     ]
 
 
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        ("Kommunen har kjøpt fire leiligheter spredt i sentrum og i Høvåg, og leier i tillegg tre leiligheter av private utleiere.",
+         ["Kommunen har kjøpt fire leiligheter spredt i sentrum og i Høvåg",
+          "leier i tillegg tre leiligheter av private utleiere."]),
+        ("Siden september i fjor har kommunen kjøpt fem mindre leiligheter på Sand, mens tre store eneboliger som sto delvis tomme, er solgt.",
+         ["Siden september i fjor har kommunen kjøpt fem mindre leiligheter på Sand",
+          "tre store eneboliger som sto delvis tomme, er solgt."]),
+        ("I 2022 ble det innført fast saksbehandler for startlån ved NAV-kontoret, og rammen for startlån ble økt fra 40 mill. kr til 55 mill. kr.",
+         ["I 2022 ble det innført fast saksbehandler for startlån ved NAV-kontoret",
+          "rammen for startlån ble økt fra 40 mill. kr til 55 mill. kr."]),
+        # a relative clause after ", og" is no second subject
+        ("Kommunen har kjøpt seks boliger til flyktninger, og leiligheter som er tilpasset rullestolbrukere.",
+         ["Kommunen har kjøpt seks boliger til flyktninger, og leiligheter som er tilpasset rullestolbrukere."]),
+    ],
+)
+def test_a_second_action_after_og_or_mens_with_a_subject_of_some_words_is_split_off(text, parts):
+    assert _measure_texts(text) == parts
+
+
 def test_a_second_clause_with_its_own_subject_after_a_plain_og_is_a_measure_of_its_own():
     text = ("I 2008 ble den siste av flere boligmeldinger lagt frem for sektorutvalget og oppfølgingen av "
             "boligmeldingen ble endelig behandlet av kommunestyret i januar 2010.")

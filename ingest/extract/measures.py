@@ -1082,6 +1082,11 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
     return out
 
 
+_ACTION_FINITE = (
+    r"(?:kjøpte|kjøper|solgte|selger|bygde|leide|leier|leigde|leiger|etablerte|oppretta|opprettet|opprettar"
+    r"|innførte|innfører|startet|starta|starter|tilsatte|inngikk|vedtok|søkte|gjennomførte|gjennomfører"
+    r"|arrangerte|utarbeidet|utarbeidde|bosatte|busette|styrket|styrka|utvidet|utvida|økte|auka)"
+)
 _FINITE_JOIN = r"(?:har|hadde|skal|vil|er|ble|blir|vert|vart|planlegger|kjøper|bygger|etablerer|tilbyr|foreslås|foreslår|deltar|deltok|deltek)"
 _CLAUSE_JOIN = re.compile(
     # ("…, og at …": the second of two reported decisions or proposals)
@@ -1106,6 +1111,13 @@ _CLAUSE_JOIN = re.compile(
     r"|(?<=\sog\s)\w{3,}(?:en|et|a|ene|ane|na)\s+(?:\S+\s+){0,3}?(?:ble|blei|vart)\s+(?:\w+\s+)?\w{3,}(?:et|t|a|d)\s+av\b"
     # a name after "mens"/"medan": "…, medan Fjaler har sett i gang …"
     rf"|(?:(?<=mens\s)|(?<=medan\s))\w+\s+(?:{_FINITE_JOIN}|var|tok|fekk|fikk)\b"
+    # the same subject, a second action verb: "…, og leier i tillegg tre leiligheter", "…, og kjøpte …"
+    rf"|(?<=,\sog\s){_ACTION_FINITE}\b"
+    # after ", og"/", mens", a subject of some words of its own, then a passive or a perfect:
+    # "…, mens tre store eneboliger som sto tomme, er solgt", "…, og rammen for startlån ble økt …",
+    # "…, og salgsinntekten på 4,1 mill. kr er avsatt til …" (not a relative clause: "…, og boliger som er …")
+    r"|(?:(?<=,\sog\s)|(?<=,\smens\s)|(?<=,\smedan\s))(?!(?:som|at|der|når|hvor)\b)(?:\S+\s+){1,7}?"
+    r"(?:er|ble|blei|vart|vert|blir|har|skal|vil)\s+(?:\w+\s+)?\w{2,}(?:es|ast|et|t|a|d)\b"
     r"))",
     re.IGNORECASE,
 )

@@ -208,6 +208,14 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["har", "hadde"]}}, {"LOWER": {"IN": _RAISED}}, {"LOWER": {"IN": _RAISED_WHAT}}],
     [{"LOWER": {"IN": _AGENTS}}, {"LOWER": {"IN": _RAISED_PAST}}, {"LOWER": {"IN": _RAISED_WHAT}}],
     [{"LOWER": {"IN": _RAISED_PAST}}, {"LOWER": {"IN": _AGENTS}}, {"LOWER": {"IN": _RAISED_WHAT}}],
+    # the passive: "rammen for startlån ble økt fra 40 til 55 mill. kr" (not "prisene har økt")
+    [{"LOWER": {"IN": _RAISED_WHAT}}, {"LOWER": {"NOT_IN": [",", "."]}, "OP": "{0,3}"},
+     {"LOWER": {"IN": ["ble", "blei", "vart", "er", "blir", "vert", "skal"]}}, _ADV,
+     {"LOWER": {"IN": _RAISED + ["økes", "aukast", "styrkes", "utvides"]}}],
+    # dwellings rented from others: "leier i tillegg tre leiligheter av private utleiere"
+    [{"LOWER": {"IN": ["leier", "leide", "leigde", "leiger"]}}, {"LOWER": {"NOT_IN": [",", "."]}, "OP": "{0,3}"},
+     {"LOWER": {"REGEX": r"^(?:\d+|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|flere|fleire)$"}},
+     {"LOWER": {"REGEX": r"^(?:\w*bolig\w*|\w*bustad\w*|leilighet\w*|leilegheit\w*|hybl?\w*|enheter|einingar|rom)$"}}],
     # "Det ble holdt et dialogmøte", "Boligene sto ferdige i 2019"
     [{"LOWER": {"IN": ["ble", "blir", "er", "vart", "vert", "blitt"]}}, {"LOWER": "holdt"}],
     [{"LOWER": {"IN": ["sto", "stod", "står", "ble", "blir", "vart", "vert", "blitt"]}},
