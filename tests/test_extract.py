@@ -535,6 +535,10 @@ def test_what_was_received_after_an_application_is_no_second_measure():
         "Utbyggjaren har fått tilsegn om grunnlån frå Husbanken, og bygget står ferdig i august.",
         "Vedtak:\n\n1. Protokollen godkjennes.\n2. Innstillingen ble enstemmig vedtatt.\n",
         "Innstillingens punkt 1–3 ble enstemmig vedtatt.",
+        "Innstillingens punkt 1–3 enstemmig vedtatt.",  # the vote, without "ble"
+        "Kommunedirektøren sitt framlegg pkt. 1–3 vart samrøystes vedteke.",
+        "Votering: Innstillingen med Dahls tillegg enstemmig vedtatt.",
+        "Tiltak og resultater:\n• Protokollen godkjennes.\n• Innstillingen enstemmig vedtatt.\n",  # in any list
         "Kari Nilsen (SV) fremmet følgende tilleggsforslag: «Det opprettes et lavterskel botilbud i sentrum.»",
         "Ungdomsrådet har foreslått at kommunen leier inn leiligheter fra private og fremleier dem til unge.",
         "Trondheim kommune › Bolig › Kjøpe bolig",

@@ -778,6 +778,10 @@ _NOT_AN_ACTION = re.compile(
 _RECORD = re.compile(
     r"^(?:møteboken|møteboka|protokollen)\s+(?:ble\s+|vart\s+)?godkjen\w*"
     r"|\binnstilling\w*\b.{0,40}\b(?:ble|vart|blei)\s+(?:enstemmig\s+)?(?:vedtatt|vedteke|tiltrådt)"
+    # "Innstillingens punkt 1–3 enstemmig vedtatt.", "Kommunedirektøren sitt framlegg pkt. 1–3 vart samrøystes vedteke."
+    r"|^(?:votering\s*:\s*)?(?:\S+\s+){0,3}?(?:\w*innstilling\w*|\w*forslag\w*|\w*framlegg\w*)\b.{0,60}?\s"
+    r"(?:(?:ble|vart|blei)\s+)?(?:enstemmig|einstemmig|samrøystes)\s+(?:vedtatt|vedteke|tiltrådt)\W*$"
+    r"|^votering\s*:\s*(?:enstemmig|einstemmig|samrøystes)\s+(?:vedtatt|vedteke)"
     r"|\s›\s"  # a web page's breadcrumb: "Trondheim kommune › Bolig › Kjøpe bolig"
     r"|\bmed\s+\d+\s+mot\s+\d+\s+stemmer\b"
     # (the count opens its sentence or clause: "Kommunen tok opp 350 mill. kr i lån …, og det ble innvilget 262
@@ -905,8 +909,8 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
         # item on the whole country): only an action of a named municipality
         if ctx.national and not _NAMED_MUNI.search(text):
             return
-        if _TITLE_PAGE.match(text) or _AUTHORSHIP.match(text):
-            return
+        if _TITLE_PAGE.match(text) or _AUTHORSHIP.match(text) or _RECORD.match(text):
+            return  # (a vote or an approved protocol, whatever list it stands in)
         m = _measure_from_text(ctx, u, text)
         if m.status is None and u.block.kind == "item" and u.block.intro:
             # an item says no more than its lead-in: "Kommunen vil:" (planned),
