@@ -1468,6 +1468,9 @@ def test_a_flattened_table_row_is_not_read_as_one_huge_count():
         "Levanger kommune har siden 2013 hatt en lignende samarbeidsavtale med Husbanken.",
         "I 2012 ble kommunen med i et tettere samarbeid med Husbanken og fylkesmannen.",
         "I 2012 har vi blitt Habitact medlem.",
+        "Malvik kommune ble våren 2022 tatt opp som deltaker i Husbankens kommuneprogram.",
+        "Molde deltok i Husbankens kommuneprogram fra 2016 til 2021.",  # the name alone
+        "Kommunen deltar dessuten i et interkommunalt nettverk for booppfølging på Haugalandet.",
         "Nordlandsforskning har evaluert arbeidet i perioden 2017–2020, da kommunen deltok i Husbankens kommuneprogram Bolig for velferd.",
     ],
 )
@@ -1486,6 +1489,9 @@ def test_taking_part_in_a_programme_is_a_measure(sentence):
         "Kommunen deltar ikke i Husbankens kommuneprogram.",  # negated
         "Formålet var et kunnskapsgrunnlag før kommunen eventuelt går inn i et samarbeid med Husbanken.",  # not yet
         "Da vi gikk inn i programmet, hadde kommunen ingen samlet oversikt over hvem som trengte hjelp.",  # a time
+        "Fredrikstad kommune – deltakelse i Husbankens kommuneprogram",  # a title
+        "Agderforskning har evaluert kommunens deltakelse i Husbankens boligsosiale utviklingsprogram.",  # its evaluation
+        "Husbanken deltok i prosjektet fra 2016 til 2021.",  # the state's bank
     ],
 )
 def test_what_only_mentions_taking_part_is_not_a_measure(sentence):

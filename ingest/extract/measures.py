@@ -101,12 +101,12 @@ _PARTICIPATION = re.compile(
 _JOINS = re.compile(
     r"\b(?:delta|deltar|deltok|deltatt|deltek|delteke|deltakelse|deltakinga?|deltaking"
     r"|(?:ble|blei|vart)\s+(?:(?:kommunen|kommuna|vi|me|[A-ZÆØÅ]\w+\s+kommune)\s+)?med"
-    r"|(?:ble|blei|vart|er|var|blitt)\s+tatt\s+opp|(?:ble|blei|vart|er|var|blitt)\s+teke\s+opp"
+    r"|(?:ble|blei|vart|er|var|blitt)\s+(?:\S+\s+){0,2}?(?:tatt|teke)\s+opp"
     # "gikk inn i programmet", "er i dag med i By- og tettstedsprogrammet", "er deltaker som en av fire kommuner i …"
     r"|(?:gikk|gjekk|går)\s+inn|(?:er|var)\s+(?:(?:i\s+dag|nå|no|fortsatt|framleis|også|òg)\s+)?med"
     r"|(?:er|var)\s+deltak[ae]re?)"
     r"(?:\s+\S+){0,5}?\s+(?:i|på|som)\s+(?:\S+\s+){0,6}?\S*(?:program\w*|prosjekt\w*|satsing\w*|partnerskap\w*"
-    r"|samarbeid(?:et|a)?\b)"
+    r"|samarbeid(?:et|a)?\b|\w*nettverk\w*)"
     r"|\b(?:inngikk|inngått|inngjekk|inngåtte|signerte|signert|underskrev|undertegnet)\b(?:\s+\S+){0,5}?\s+"
     r"(?:\w*samarbeidsavtale\w*|programavtale\w*|partnerskapsavtale\w*|intensjonsavtale\w*|partnerskap)\b"
     # "Formell avtale ble inngått mellom Husbanken og Halden kommune"; "har siden 2013 hatt en samarbeidsavtale med Husbanken"
@@ -120,6 +120,9 @@ _JOINS = re.compile(
 _JOINS_ACTOR = re.compile(
     r"\b(?:kommunen|kommuna|kommunens|kommunane|\w+\s+kommunes?|heradet|bydel\w*|bystyret|kommunestyret|byrådet"
     r"|formannskapet|rådmann\w*|kommunedirektør\w*)\b|^(?:vi|me)\b|^(?:deltar|deltek|deltok|(?:er|var)\s+(?:i\s+dag\s+|nå\s+|no\s+)?med)\b|\b(?:har|hadde)\s+(?:vi|me)\b"
+    # a municipality's name alone: "Molde deltok i Husbankens kommuneprogram fra 2016"
+    r"|^(?!(?:Husbanken|IMDi|KS|Staten|Regjeringen|Fylkesmannen|Statsforvalteren|Bufdir|Helsedirektoratet|Kriminalomsorgen"
+    r"|NAV|Kartverket|Departementet)\b)[A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)?\s+(?:deltok|deltar|deltek|har\s+deltatt)\b"
     # "Asker er en av kommunene som deltar i …"
     r"|^[A-ZÆØÅ]\w+\s+(?:er|var)\s+(?:en|ei|eín|ett)\s+av\s+(?:\S+\s+){0,3}?kommunene\b",
     re.IGNORECASE,
@@ -139,6 +142,11 @@ def _joins_programme(text: str) -> bool:
         return False
     if re.search(r"\b(?:ikke|ikkje)\b", m.group(0), re.IGNORECASE):
         return False
+    if re.match(r"deltak(?:else|ing)", m.group(0), re.IGNORECASE) and (
+        re.search(r"\b(?:evaluert|evaluerte|evaluerer|evalueres|(?:evaluering|analyse|vurdering)\s+av)\s+(?:\S+\s+){0,3}$", before)
+        or not any(t.lower_ in FINITE or re.fullmatch(r"\w+(?:er|te|de|es|et|ast)", t.lower_) for t in tokens(text))
+    ):
+        return False  # "Fredrikstad kommune – deltakelse i …" (a title), "… evaluert kommunens deltakelse i …"
     if re.search(r"\b(?:eventuelt|før\s+(?:\S+\s+){1,2})$", before) or re.match(r"(?:da|når)\s+(?:\S+\s+){1,2}$", text[: m.start()], re.IGNORECASE):
         return False  # "før kommunen eventuelt går inn i …", "Da vi gikk inn i programmet, hadde …": the time of something else
     if re.search(r"\b(?:ved|gjennom)\s+(?:sin\s+|si\s+)?$", before) or (m.start() == 0 and re.match(r"deltak", m.group(0), re.I)):
