@@ -1168,6 +1168,11 @@ def test_areas_an_analysis_pointed_out_are_one_recommendation_each():
         ("I tillegg har kommunen satt av et eget boligfond til nye boliger.", True),  # money set aside
         ("Planen ble endelig behandlet av kommunestyret i januar 2010.", True),  # a step in making a plan
         ("Søknadene behandles av tildelingsutvalget hver måned.", False),  # routine allocation
+        ("Dei to bustadene i Bolstadøyri som står tomme, vert lagde ut for sal.", True),  # put up for sale
+        ("Vi har sett av tomt på Fosshaugane og startar forprosjektet etter sommaren.", True),  # a site set aside
+        ("Prosjektet vert evaluert i 2025.", True),  # the municipality's evaluation, in the passive
+        ("Nordlandsforskning har evaluert prosjektet «Et godt sted å bo» på oppdrag fra kommunen.", False),  # the researchers'
+        ("Utkastet låg ute på offentleg høyring frå 2. oktober til 15. november 2023.", True),
         ("Bruken av startlån har økt kraftig de siste årene.", False),
         # the municipality as the agent of an increase, also after an adverbial (verb second)
         ("Kommunen økte rammen for startlån til 100 millioner kroner.", True),

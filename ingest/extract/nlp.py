@@ -62,6 +62,7 @@ ACTION_VERB = (
     r"|opprettelse|oppretting"
     r"|involverer|bistår|regulerer|målrettes|endret|endres"
     r"|prioriteres|prioriterast"
+    r"|evalueres|evaluerast"
     r"|godkjent|godkjennes|foreslås"
     r"|oppnevn(?:e|er|es|t|te)|oppnemn(?:e|er|d|de|ast)"
     r"|rulleres|rullert|rullerast"
@@ -116,7 +117,16 @@ ACTION_PHRASES: list[list[dict]] = [
      {"LOWER": {"IN": ["høring", "høyring", "offentlig", "offentleg"]}}],
     # "Forslaget ligger på høring til 29. april"
     [{"LOWER": {"IN": ["ligger", "ligg", "lå", "låg"]}}, {"LOWER": "ute", "OP": "?"}, {"LOWER": "på"},
-     {"LOWER": {"IN": ["høring", "høyring"]}}],
+     {"LOWER": {"IN": ["offentlig", "offentleg"]}, "OP": "?"}, {"LOWER": {"IN": ["høring", "høyring"]}}],
+    # dwellings put up for sale: "Dei to bustadene vert lagde ut for sal", "Følgende boliger legges ut for salg"
+    [{"LOWER": {"IN": ["lagt", "lagd", "lagde", "legges", "leggast", "lagt", "legge"]}}, {"LOWER": "ut"}, {"LOWER": "for"},
+     {"LOWER": {"IN": ["salg", "sal"]}}],
+    # evaluated, in the passive (an evaluation the municipality has made; not "NIBR har evaluert …")
+    [{"LOWER": {"IN": ["ble", "blei", "blir", "vert", "vart", "skal", "vil"]}}, _ADV, {"LOWER": "bli", "OP": "?"},
+     {"LOWER": "evaluert"}],
+    # a guarantee given: "Kommunen stiller i tillegg garanti for depositum"
+    [{"LOWER": {"IN": ["stiller", "stilte", "stilt", "stilles", "stillast"]}}, {"LOWER": {"NOT_IN": [",", "."]}, "OP": "{0,2}"},
+     {"LOWER": {"REGEX": r"^(?:garanti\w*|kausjon\w*)$"}}],
     # "I planperioden legges det fram en årlig sak"
     [{"LOWER": {"IN": ["legges", "leggast"]}}, {"LOWER": "det", "OP": "?"}, {"LOWER": {"IN": ["fram", "frem"]}},
      {"LOWER": {"NOT_IN": ["for", "til", "i", "på", "av", "som", ",", "."]}}],
@@ -126,7 +136,8 @@ ACTION_PHRASES: list[list[dict]] = [
     [{"LOWER": {"IN": ["tatt", "ta", "tas", "tok"]}}, _ADV, {"LOWER": "i"}, {"LOWER": "bruk"}],
     # money set aside: "har satt av 30 millioner kroner", "det er sett av midlar til ei stilling"
     [{"LOWER": {"IN": ["satt", "sett", "settes", "setjast", "sette", "setter", "set", "satte"]}}, _ADV, {"LOWER": "av"},
-     {"LOWER": {"REGEX": r"^(?:\d[\d,.]*|kr\.?|midler|midlar|penger|pengar|ekstra|om lag|totalt|til sammen|en|ei|et|eit|ein)$"}}],
+     {"LOWER": {"REGEX": r"^(?:\d[\d,.]*|kr\.?|midler|midlar|penger|pengar|ekstra|om lag|totalt|til sammen|en|ei|et|eit|ein"
+                         r"|tomt|tomta|tomter|tomtene|areal|arealet)$"}}],
     [{"LOWER": "tas"}, {"LOWER": {"IN": ["også", "nå", "derfor"]}, "OP": "?"}, {"LOWER": "sikte"}, {"LOWER": "på"}],
     [{"LOWER": {"IN": ["fulgt", "følges"]}}, {"LOWER": "opp"}],
     [{"LOWER": "under"}, {"LOWER": {"IN": ["ombygging", "bygging", "etablering", "oppføring", "planlegging", "utredning"]}}],
