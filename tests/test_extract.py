@@ -1171,6 +1171,11 @@ def test_areas_an_analysis_pointed_out_are_one_recommendation_each():
         ("Dei to bustadene i Bolstadøyri som står tomme, vert lagde ut for sal.", True),  # put up for sale
         ("Vi har sett av tomt på Fosshaugane og startar forprosjektet etter sommaren.", True),  # a site set aside
         ("Prosjektet vert evaluert i 2025.", True),  # the municipality's evaluation, in the passive
+        # active use of an instrument (BRIEF.md)
+        ("Eidsvoll kommune har over flere år brukt startlån aktivt for å hjelpe barnefamilier over i egen bolig.", True),
+        ("Startlån har vore nytta til å kjøpe bustad for to familiar som tidlegare leigde kommunalt.", True),
+        ("For å skaffe boliger har kommunen i hovedsak leid boliger på det private markedet.", True),
+        ("Startlån kan brukes til kjøp av bolig, refinansiering og utbedring.", False),  # what the scheme is for
         ("Nordlandsforskning har evaluert prosjektet «Et godt sted å bo» på oppdrag fra kommunen.", False),  # the researchers'
         ("Utkastet låg ute på offentleg høyring frå 2. oktober til 15. november 2023.", True),
         ("Bruken av startlån har økt kraftig de siste årene.", False),

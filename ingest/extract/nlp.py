@@ -88,6 +88,9 @@ _RAISED_WHAT = [
 _AGENTS = ["kommunen", "bystyret", "kommunestyret", "bydelen", "vi", "me"]
 _SEEK = ["søke", "søkje", "søker", "søkjer", "søkes", "søkt", "søkte", "søkjast"]  # apply (for)
 _LOAN = {"LOWER": {"REGEX": r"^(?:\w*lån\w*|gjeldsbrev\w*)$"}}  # a loan or the bond that raises it
+_INSTRUMENT = {"LOWER": {"REGEX": r"^(?:startlån\w*|startlåne\w*|\w*tilskudd\w*|\w*tilskot\w*|bostøtte\w*|bustøtte\w*"
+                                 r"|virkemidl\w*|verkemidl\w*|husbankmidl\w*)$"}}
+"""An instrument of housing policy, whose active use is a measure ("aktiv bruk av startlån")."""
 # An adverb between a particle verb and its particle, as a main clause puts
 # it: "Vi leier også inn …", "Kommunen satte derfor i gang …"
 _ADV = {"LOWER": {"IN": ["også", "òg", "nå", "no", "derfor", "difor", "allerede", "alt", "nylig", "dessuten",
@@ -124,6 +127,22 @@ ACTION_PHRASES: list[list[dict]] = [
     # evaluated, in the passive (an evaluation the municipality has made; not "NIBR har evaluert …")
     [{"LOWER": {"IN": ["ble", "blei", "blir", "vert", "vart", "skal", "vil"]}}, _ADV, {"LOWER": "bli", "OP": "?"},
      {"LOWER": "evaluert"}],
+    # active use of an instrument (BRIEF.md): "aktiv bruk av startlån", "har brukt startlån aktivt",
+    # "startlån har vore nytta til å kjøpe bustad for to familiar"
+    [{"LOWER": {"IN": ["aktiv", "aktivt", "målrettet", "målretta", "offensiv", "systematisk", "økt", "auka"]}},
+     {"LOWER": {"IN": ["bruk", "bruke", "bruker", "brukt", "nytte", "nytting"]}}, {"LOWER": "av", "OP": "?"}, _INSTRUMENT],
+    [{"LOWER": {"IN": ["brukt", "brukte", "bruker", "bruke", "brukes", "nytta", "nyttar", "nytte", "nyttast", "benyttet",
+                       "benytter", "benytte", "benyttes"]}},
+     _INSTRUMENT, {"LOWER": {"IN": ["mer", "meir", "enda", "svært"]}, "OP": "?"},
+     {"LOWER": {"IN": ["aktivt", "målrettet", "målretta", "offensivt", "systematisk", "strategisk", "bevisst"]}}],
+    [_INSTRUMENT, {"LOWER": {"IN": ["har", "er", "ble", "blei", "vart", "vert", "blir"]}},
+     {"LOWER": {"IN": ["vore", "vært", "blitt", "vorte"]}, "OP": "?"},
+     {"LOWER": {"IN": ["nytta", "brukt", "benyttet", "nytte", "nyttet"]}}, {"LOWER": "til"}],
+    # dwellings rented for the purpose: "har kommunen i hovedsak leid boliger på det private markedet"
+    [{"LOWER": {"IN": ["leid", "leide", "leigd", "leigde"]}}, {"LOWER": {"IN": ["inn"]}, "OP": "?"},
+     {"LOWER": {"REGEX": r"^(?:\w*boliger|\w*bustader|leiligheter|leilegheiter|hybler|hyblar|boenheter)$"}}],
+    # "har prioritert søkere med barn" (the perfect: what was done; "er prioritert" is often a rule)
+    [{"LOWER": {"IN": ["har", "hadde"]}}, _ADV, {"LOWER": {"IN": ["prioritert", "prioritera"]}}],
     # a guarantee given: "Kommunen stiller i tillegg garanti for depositum"
     [{"LOWER": {"IN": ["stiller", "stilte", "stilt", "stilles", "stillast"]}}, {"LOWER": {"NOT_IN": [",", "."]}, "OP": "{0,2}"},
      {"LOWER": {"REGEX": r"^(?:garanti\w*|kausjon\w*)$"}}],
