@@ -1331,6 +1331,10 @@ def test_an_item_reporting_several_actions_gives_each_and_a_year_before_an_acron
     assert [x.text for x in sentences("Natthjemmet ble nedlagt i 2011. BO7 er etablert. NAV har 3 rådgivere.")] == [
         "Natthjemmet ble nedlagt i 2011.", "BO7 er etablert.", "NAV har 3 rådgivere.",
     ]
+    # a one-letter word opens a sentence too
+    assert [x.text for x in sentences("Vi har nådd målene på side 14. I tillegg er vi blitt Habitact medlem.")] == [
+        "Vi har nådd målene på side 14.", "I tillegg er vi blitt Habitact medlem.",
+    ]
 
 
 def test_a_repeated_measure_is_kept_once_and_where_it_is_whole():

@@ -383,7 +383,8 @@ def sentences(text: str) -> list[Sentence]:
             # an amount's abbreviated unit ends the sentence: "… 18,5 mill. kr. Vi har …"
             r"|(?<=\d kr)|(?<=mill\. kr)|(?<=mrd\. kr)|(?<=\d mill)|(?<=\d mrd)|(?<=\bosv)|(?<=\bm\.m))"
             # (the next sentence may open with an acronym: "… i 2011. BO7 er etablert …", "… 2019. NAV har …")
-            r"\.\s+(?=[A-ZÆØÅ](?:[a-zæøå]|[A-ZÆØÅ\d]+\s))(?!Kr\b|Kroner\b|KR\b)",
+            # (or a one-letter word: "… på side 14. I tillegg er vi …")
+            r"\.\s+(?=[A-ZÆØÅ](?:[a-zæøå]|[A-ZÆØÅ\d]*\s))(?!Kr\b|Kroner\b|KR\b)",
             text[base:e],
         ):
             spans.append((s, base + m.start() + 1))
