@@ -87,6 +87,29 @@ def _table_doc(header: list[str], rows: list[list[str]], title: str = "") -> Doc
     return Document(doc_id="t", source="t.docx", format="docx", pages=[Page(1, "Aktivitetsplan 2024", [table])])
 
 
+def test_a_rows_project_carries_its_cost_and_its_actions_follow_but_not_a_project_leader():
+    doc = _table_doc(
+        ["Prosjekt", "Tiltak", "Kostnad"],
+        [["Bo trygt", "Etablere et boligteam. Kartlegge alle leietakere, samt oppgradering av fagsystemet.", "kr 400 000"]],
+    )
+    measures, _, _ = extract_items(doc, learned=False)
+    assert [(m.text, m.cost.amount_nok if m.cost else None) for m in measures] == [
+        ("Bo trygt", 400_000),
+        ("Etablere et boligteam.", None),
+        ("Kartlegge alle leietakere", None),
+        ("oppgradering av fagsystemet.", None),
+    ]
+    # a column naming the project's leader is no project: the row stays one measure with its cost
+    doc = _table_doc(
+        ["Tiltak", "Prosjektleder", "Kostnad"],
+        [["Etablere et boligteam. Kartlegge alle leietakere.", "Kari Nilsen", "kr 400 000"]],
+    )
+    measures, _, _ = extract_items(doc, learned=False)
+    assert [(m.text, m.cost.amount_nok) for m in measures] == [
+        ("Etablere et boligteam. Kartlegge alle leietakere.", 400_000)
+    ]
+
+
 def test_who_is_responsible_for_a_row_gives_it_no_topic():
     """'Ansvar: Boligkontoret' names who does it, not what it is about."""
     doc = _table_doc(

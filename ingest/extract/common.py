@@ -215,6 +215,6 @@ def table_columns(table: Table) -> dict[str, int]:
             cols["status"] = i
         elif "responsible" not in cols and "ansvar" in n:
             cols["responsible"] = i
-        elif "project" not in cols and n.startswith("prosjekt"):
+        elif "project" not in cols and re.fullmatch(r"(?:del)?prosjekt(?:er|et|ene|navn|etsnavn)?", n):  # not "Prosjektleder"
             cols["project"] = i
     return cols
