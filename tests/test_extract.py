@@ -1198,6 +1198,10 @@ def test_areas_an_analysis_pointed_out_are_one_recommendation_each():
         ("Eidsvoll kommune har over flere år brukt startlån aktivt for å hjelpe barnefamilier over i egen bolig.", True),
         ("Startlån har vore nytta til å kjøpe bustad for to familiar som tidlegare leigde kommunalt.", True),
         ("For å skaffe boliger har kommunen i hovedsak leid boliger på det private markedet.", True),
+        ("I stedet har kommunen leid 3 leiligheter fra private utleiere.", True),
+        ("Kommunen planlegger derfor å bygge fire små boenheter med felles base.", True),  # an adverb before "å"
+        ("I februar ble det holdt en boligsosial samling for ledere i helse og NAV.", True),
+        ("Leilighetene skal leies ut, og tre av dem er satt av til unge mellom 18 og 25 år.", False),  # an allocation
         ("Startlån kan brukes til kjøp av bolig, refinansiering og utbedring.", False),  # what the scheme is for
         ("Nordlandsforskning har evaluert prosjektet «Et godt sted å bo» på oppdrag fra kommunen.", False),  # the researchers'
         ("Utkastet låg ute på offentleg høyring frå 2. oktober til 15. november 2023.", True),

@@ -243,11 +243,12 @@ ACTION_PHRASES: list[list[dict]] = [
      {"LOWER": {"IN": ["ble", "blei", "vart", "er", "blir", "vert", "skal"]}}, _ADV,
      {"LOWER": {"IN": _RAISED + ["økes", "aukast", "styrkes", "utvides"]}}],
     # dwellings rented from others: "leier i tillegg tre leiligheter av private utleiere"
-    [{"LOWER": {"IN": ["leier", "leide", "leigde", "leiger"]}}, {"LOWER": {"NOT_IN": [",", "."]}, "OP": "{0,3}"},
+    [{"LOWER": {"IN": ["leier", "leide", "leigde", "leiger", "leid", "leigd"]}}, {"LOWER": {"NOT_IN": [",", "."]}, "OP": "{0,3}"},
      {"LOWER": {"REGEX": r"^(?:\d+|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|flere|fleire)$"}},
      {"LOWER": {"REGEX": r"^(?:\w*bolig\w*|\w*bustad\w*|leilighet\w*|leilegheit\w*|hybl?\w*|enheter|einingar|rom)$"}}],
     # "Det ble holdt et dialogmøte", "Boligene sto ferdige i 2019"
-    [{"LOWER": {"IN": ["ble", "blir", "er", "vart", "vert", "blitt"]}}, {"LOWER": "holdt"}],
+    [{"LOWER": {"IN": ["ble", "blir", "er", "vart", "vert", "blitt"]}}, {"LOWER": "det", "OP": "?"},
+     {"LOWER": {"IN": ["holdt", "halde", "haldt"]}}],
     [{"LOWER": {"IN": ["sto", "stod", "står", "ble", "blir", "vart", "vert", "blitt"]}},
      {"LOWER": {"IN": ["ferdig", "ferdige", "innflyttingsklar", "innflyttingsklare"]}}],
     # "har fått tilskudd fra Husbanken", "mottok tilsagn på …"
@@ -472,6 +473,7 @@ _MEANS_BEFORE_AA = {
     "begynt", "startet", "mulighet", "prioritert", "prioriterer", "prioriterte", "prioritere", "satset", "bestemte",
     "vedteke", "valt", "byrja", "starta",
 }
+_ADVERBS_BEFORE_AA = {"derfor", "difor", "også", "òg", "nå", "no", "dessuten", "allerede", "snart", "fortsatt", "framleis"}
 # "arbeider med å etablere": work under way
 _WORKING_ON = {"arbeider", "arbeidet", "jobber", "jobbet", "held", "holder", "arbeidar", "jobbar"}
 _NEGATION = {"ikke", "aldri", "ingen", "verken"}
@@ -645,7 +647,11 @@ def action_cues(doc: Doc) -> list[Span]:
         if aa is None and s >= 2 and doc[s - 1].lower_ in ("og", ",", "eller", "samt") and _in_purpose_list(doc, s):
             continue  # "for å betra oversikta, sikra eigna bustader og utvikla …"
         if aa is not None:
-            before = doc[aa - 1].lower_ if aa >= 1 else ""
+            # (over an adverb: "planlegger derfor å bygge", "har også vedtatt å kjøpe")
+            b = aa - 1
+            while b >= 1 and doc[b].lower_ in _ADVERBS_BEFORE_AA:
+                b -= 1
+            before = doc[b].lower_ if b >= 0 else ""
             med_paa = aa >= 2 and before == "på" and doc[aa - 2].lower_ == "med"
             working = (
                 aa >= 2 and before == "med" and doc[aa - 2].lower_ in _WORKING_ON
