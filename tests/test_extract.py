@@ -561,6 +561,7 @@ def test_what_was_received_after_an_application_is_no_second_measure():
         "Innstillingens punkt 1–3 enstemmig vedtatt.",  # the vote, without "ble"
         "Kommunedirektøren sitt framlegg pkt. 1–3 vart samrøystes vedteke.",
         "Votering: Innstillingen med Dahls tillegg enstemmig vedtatt.",
+        "Innstillinga punkt 1, 4 og 5 vart samrøystes vedtekne.",
         "Tiltak og resultater:\n• Protokollen godkjennes.\n• Innstillingen enstemmig vedtatt.\n",  # in any list
         "Kari Nilsen (SV) fremmet følgende tilleggsforslag: «Det opprettes et lavterskel botilbud i sentrum.»",
         "Ungdomsrådet har foreslått at kommunen leier inn leiligheter fra private og fremleier dem til unge.",
@@ -1361,6 +1362,19 @@ def test_an_item_reporting_several_actions_gives_each_and_a_year_before_an_acron
     # a one-letter word opens a sentence too
     assert [x.text for x in sentences("Vi har nådd målene på side 14. I tillegg er vi blitt Habitact medlem.")] == [
         "Vi har nådd målene på side 14.", "I tillegg er vi blitt Habitact medlem.",
+    ]
+
+
+def test_a_wrapped_bullet_goes_on_in_lower_case_and_keeps_the_list_going():
+    text = ("Revisjonens anbefalinger\n"
+            "Revisjonen anbefaler at Hemsedal kommune:\n"
+            "• sikrer at alle tildelinger av kommunal bolig fattes som enkeltvedtak med begrunnelse og\n"
+            "klageadgang\n"
+            "• etablerer en samlet venteliste for kommunale utleieboliger\n")
+    _, recs, _ = extract_items(_doc(text))
+    assert [r.text for r in recs] == [
+        "sikrer at alle tildelinger av kommunal bolig fattes som enkeltvedtak med begrunnelse og klageadgang",
+        "etablerer en samlet venteliste for kommunale utleieboliger",
     ]
 
 

@@ -125,8 +125,12 @@ def page_blocks(page: Page) -> list[Block]:
             ):
                 blocks.append(Block(page.number, lead, e, stripped, "heading"))
                 continue
-        if cur and cur_kind == "item" and not line[:1].isspace() and not cur[-1][2].rstrip().endswith((",", "-")):
-            # an unindented line after an item: a new paragraph
+        if (
+            cur and cur_kind == "item" and not line[:1].isspace() and not cur[-1][2].rstrip().endswith((",", "-"))
+            and not stripped[:1].islower()
+        ):
+            # an unindented line after an item: a new paragraph (not a wrapped item's
+            # next line, which goes on in lower case: "… begrunnelse og\nklageadgang")
             flush()
         cur.append((s, e, line))
     flush()

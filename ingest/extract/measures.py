@@ -788,7 +788,7 @@ _RECORD = re.compile(
     r"|\binnstilling\w*\b.{0,40}\b(?:ble|vart|blei)\s+(?:enstemmig\s+)?(?:vedtatt|vedteke|tiltrådt)"
     # "Innstillingens punkt 1–3 enstemmig vedtatt.", "Kommunedirektøren sitt framlegg pkt. 1–3 vart samrøystes vedteke."
     r"|^(?:votering\s*:\s*)?(?:\S+\s+){0,3}?(?:\w*innstilling\w*|\w*forslag\w*|\w*framlegg\w*)\b.{0,60}?\s"
-    r"(?:(?:ble|vart|blei)\s+)?(?:enstemmig|einstemmig|samrøystes)\s+(?:vedtatt|vedteke|tiltrådt)\W*$"
+    r"(?:(?:ble|vart|blei)\s+)?(?:enstemmig|einstemmig|samrøystes)\s+(?:vedtatt|vedteke|vedtekne|tiltrådt)\W*$"
     r"|^votering\s*:\s*(?:enstemmig|einstemmig|samrøystes)\s+(?:vedtatt|vedteke)"
     r"|\s›\s"  # a web page's breadcrumb: "Trondheim kommune › Bolig › Kjøpe bolig"
     r"|\bmed\s+\d+\s+mot\s+\d+\s+stemmer\b"
