@@ -1365,6 +1365,23 @@ def test_an_item_reporting_several_actions_gives_each_and_a_year_before_an_acron
     ]
 
 
+def test_a_numbered_recommendation_heading_in_an_analysis_is_a_recommendation():
+    text = ("Agenda Kaupang – Foranalyse boligsosialt arbeid i Lyngdal kommune\n\n"
+            "5 Våre anbefalinger\n\n"
+            "Anbefaling 1: Etabler én felles inngang for boligsøkere\n\n"
+            "En boligsøker i Lyngdal kan i dag måtte forholde seg til tre ulike kontorer.\n\n"
+            "Anbefaling 2: Bruk startlån mer offensivt, også til refinansiering\n\n"
+            "Kommunen ga 12 startlån i 2023.\n")
+    _, recs, _ = extract_items(_doc(text, source="pages/lyngdal__foranalyse-vaare-anbefalinger.txt"))
+    assert [(r.text, r.by) for r in recs] == [
+        ("Etabler én felles inngang for boligsøkere", "Agenda Kaupang"),
+        ("Bruk startlån mer offensivt, også til refinansiering", "Agenda Kaupang"),
+    ]
+    # the municipality's own plan numbering its measures is no analysis
+    own = "Handlingsplan 2024\n\nAnbefaling 1: Etabler én felles inngang for boligsøkere\n\nVi gjør dette i 2024.\n"
+    assert extract_items(_doc(own, source="pages/lyngdal__handlingsplan-2024.txt"))[1] == []
+
+
 def test_a_wrapped_bullet_goes_on_in_lower_case_and_keeps_the_list_going():
     text = ("Revisjonens anbefalinger\n"
             "Revisjonen anbefaler at Hemsedal kommune:\n"

@@ -70,6 +70,10 @@ _LIST_HEADING = re.compile(
 """A heading over an outside analysis's proposals ("Forslag til tiltak"): its
 list items are the author's advice. In the municipality's own plan the same
 heading lists its measures (see `_OWN_PLANS`)."""
+_NUMBERED_HEADING = re.compile(
+    r"^(?:anbefaling|tilråding|råd)\s*(?:nr\.?\s*)?\d{1,2}\s*[:.–-]\s*(?P<text>[A-ZÆØÅ].{8,})$", re.IGNORECASE
+)
+"""A heading that states one numbered recommendation; its paragraph argues for it."""
 _OWN_PLANS = {"programplan", "aktivitetsplan", "handlingsplan", "saksframlegg", "halvaarsrapport", "aarsrapport"}
 _CONTEXT_CUE = re.compile(
     r"anbefal|foranalyse|analyse|rapport|evaluer|undersøkelse|funn|konklu|forsker|utredning",
@@ -328,6 +332,11 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
             in_list = False
             if _LIST_HEADING.match(u.text) and _outside_analysis(ctx) and (by := attribution.who(u.text)):
                 in_list, list_by = True, by
+            # "Anbefaling 1: Etabler én felles inngang for boligsøkere": a numbered recommendation as a heading
+            numbered = _NUMBERED_HEADING.match(u.text)
+            if numbered and _outside_analysis(ctx) and (by := attribution.who(u.text)):
+                out.append(_make(ctx, u, numbered.group("text"), by))
+                used.add(u.index)
             continue
         if prev_block is not None and u.block is not prev_block:
             # a new paragraph ends the list; its next item or a page break does not
