@@ -1382,6 +1382,18 @@ def test_a_numbered_recommendation_heading_in_an_analysis_is_a_recommendation():
     assert extract_items(_doc(own, source="pages/lyngdal__handlingsplan-2024.txt"))[1] == []
 
 
+def test_a_firm_named_as_the_reports_author_made_its_recommendations():
+    text = ("Evaluering av det boligsosiale arbeidet i Alvdal kommune\n"
+            "Rapport utarbeidet av Nordvik Analyse AS på oppdrag fra Alvdal kommune\n\n"
+            "Sammendrag\n\n"
+            "Vi anbefaler at kommunen samler ansvaret for tildeling og startlån i ett team med en tydelig leder.\n")
+    _, recs, _ = extract_items(_doc(text, source="pages/alvdal__evaluering.txt"))
+    assert [(r.text, r.by) for r in recs] == [
+        ("Vi anbefaler at kommunen samler ansvaret for tildeling og startlån i ett team med en tydelig leder.",
+         "Nordvik Analyse AS"),
+    ]
+
+
 def test_a_wrapped_bullet_goes_on_in_lower_case_and_keeps_the_list_going():
     text = ("Revisjonens anbefalinger\n"
             "Revisjonen anbefaler at Hemsedal kommune:\n"

@@ -85,6 +85,9 @@ the subject of its own advice ("Husbanken anbefaler …", "Kontrollutvalget
 anbefaler …"), never carried to the sentences after it, and not when named
 after the verb ("Kommunen bør søke Husbanken om tilskudd")."""
 _AUTHOR_CUE = re.compile(r"oppdragsutfør|utført av|utarbeid(?:et|a) av|forfatt|skrive av|skrevet av", re.IGNORECASE)
+_AUTHOR_FIRM = re.compile(
+    r"\b(?:utført|utarbeid(?:et|a)|skrevet|skrive)\s+av\s+(?P<name>[A-ZÆØÅ][\w&.-]*(?:\s+[A-ZÆØÅ][\w&.-]*){0,3}\s+(?:AS|IKS|ASA|SA))\b"
+)
 _ASK = re.compile(
     r"\b(?:ber|bad|ba)\s+(?:\S+\s+){0,3}?om\s+(?:å|at)\b|\b(?:bes|bedes)\s+(?:også\s+)?om\s+å\b"
     r"|\b(?:gir|gav|ga)\s+(?:\S+\s+){0,3}?råd\s+om\b|\b(?:forutsetter|forutsatte)\s+at\b"
@@ -210,6 +213,11 @@ class _Attribution:
                     found = self._named(u.text)
                     if found:
                         return found[0]
+            # a firm the vocabulary does not know, named as the report's author:
+            # "Rapport utarbeidet av Nordvik Analyse AS på oppdrag fra Alvdal kommune"
+            for u in head:
+                if m := _AUTHOR_FIRM.search(u.text):
+                    return m.group("name")
         return None
 
     def _named(self, text: str) -> list[str]:
