@@ -1394,6 +1394,21 @@ def test_a_firm_named_as_the_reports_author_made_its_recommendations():
     ]
 
 
+def test_every_bullet_under_who_recommends_is_advice_however_it_reads():
+    text = ("NIBR har evaluert satsingen.\n\n"
+            "Anbefalinger\n"
+            "På bakgrunn av funnene anbefaler vi at kommunen\n"
+            "• gjør boligkontoret til en fast enhet\n"
+            "• ved framtidige boligkjøp vektlegger spredning mellom tettstedene\n"
+            "• innfører en enkel årlig brukerundersøkelse blant leietakerne\n")
+    _, recs, _ = extract_items(_doc(text, source="pages/naeroysund__evaluering.txt"))
+    assert [r.text for r in recs] == [
+        "gjør boligkontoret til en fast enhet",
+        "ved framtidige boligkjøp vektlegger spredning mellom tettstedene",
+        "innfører en enkel årlig brukerundersøkelse blant leietakerne",
+    ]
+
+
 def test_a_wrapped_bullet_goes_on_in_lower_case_and_keeps_the_list_going():
     text = ("Revisjonens anbefalinger\n"
             "Revisjonen anbefaler at Hemsedal kommune:\n"

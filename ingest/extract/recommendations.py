@@ -362,7 +362,10 @@ def text_recommendations(ctx: Context, attribution: _Attribution) -> tuple[list[
             continue
 
         if in_list:
-            narrative = is_narrative(doc) and not any(t.lower_ in ("må", "bør", "skal") for t in doc[:6])
+            # (a bullet of the list is an item of it, however it reads: "• ved framtidige boligkjøp vektlegger …")
+            narrative = (
+                u.block.kind != "item" and is_narrative(doc) and not any(t.lower_ in ("må", "bør", "skal") for t in doc[:6])
+            )
             if _LIST_END.match(text) or narrative:
                 in_list = False
             else:
