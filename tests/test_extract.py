@@ -492,6 +492,35 @@ def test_a_flattened_plan_table_gives_one_measure_per_row_with_its_cost(tmp_path
     assert [(x.value, x.unit) for x in extract_items(doc, learned=False)[2]] == [(8, "boliger")]
 
 
+def test_a_flattened_plan_table_in_groups_under_titles_gives_one_measure_per_row(tmp_path):
+    from ingest.readers.text import read_text
+
+    f = tmp_path / "boligplan.txt"
+    f.write_text(
+        "Boligplan 2024–2030\n\nTabell 5 Tiltak, ansvar, frist og status\nNr.\nTiltak\nAnsvar\nFrist\nStatus\n\n"
+        "Innsatsområde 1 – Flere egnede boliger\n1.1\nKjøp av 2 mindre leiligheter i sentrum\nEiendom\n2025\nIgangsatt\n"
+        "1.2\nTilstandsvurdering av hele boligmassen\nEiendom\n2024\nGjennomført\n\n"
+        "Innsatsområde 2 – Oppfølging i bolig\n2.1\nMiljøarbeider i 50 % stilling med bo-oppfølging\nNAV\n2025\nPlanlagt\n\n"
+        "Tiltakene følges opp i årsmeldingen.\n",
+        encoding="utf-8",
+    )
+    pages = read_text(f).pages
+    (table,) = pages[0].tables
+    assert [row[1] for row in table.rows] == [
+        "Kjøp av 2 mindre leiligheter i sentrum", "Tilstandsvurdering av hele boligmassen",
+        "Miljøarbeider i 50 % stilling med bo-oppfølging",
+    ]
+    # the group titles and the text after the table stay text
+    assert "Innsatsområde 2 – Oppfølging i bolig" in pages[0].text and "Tiltakene følges opp" in pages[0].text
+    doc = Document(doc_id="d0", source="boligplan.txt", format="text", pages=pages)
+    measures, _, _ = extract_items(doc, learned=False)
+    assert [(m.text, m.status) for m in measures][:3] == [
+        ("Kjøp av 2 mindre leiligheter i sentrum", "igangsatt"),
+        ("Tilstandsvurdering av hele boligmassen", "gjennomført"),
+        ("Miljøarbeider i 50 % stilling med bo-oppfølging", "planlagt"),
+    ]
+
+
 def test_items_under_the_means_to_a_goal_are_measures():
     text = (
         "Tiltak i planperioden\n\nFor å nå målene vil kommunen prioritere:\n"

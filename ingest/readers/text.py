@@ -249,17 +249,55 @@ def _lift_flattened_tables(page: Page) -> None:
         while end < len(lines) and lines[end].strip():
             end += 1
         body = [ln.strip() for ln in lines[i + k : end]]
+        m = next(j for j, h in enumerate(header) if _MEASURE_COLUMN.match(h))
         if len(body) < 2 * k or len(body) % k or any(_COLUMN_NAME.match(b) for b in body):
-            i += k
+            # the rows may follow in groups, each after a blank line and its title
+            # ("Innsatsområde 1 – Flere egnede boliger"): the titles stay text
+            grouped = _grouped_rows(lines, i + k, k, m)
+            if grouped is None:
+                i += k
+                continue
+            rows, row_lines = grouped
+            _add_table(page, lines, i, header, rows)
+            for j in sorted(set(range(i, i + k)) | row_lines, reverse=True):
+                del lines[j]
             continue
         rows = [body[r : r + k] for r in range(0, len(body), k)]
-        m = next(j for j, h in enumerate(header) if _MEASURE_COLUMN.match(h))
         if any(len(row[m].split()) < 2 for row in rows):
             i += k  # the cells do not line up under their columns
             continue
         _add_table(page, lines, i, header, rows)
         lines[i:end] = []
     page.text = "\n".join(lines)
+
+
+def _grouped_rows(lines: list[str], start: int, k: int, m: int) -> tuple[list[list[str]], set[int]] | None:
+    """Rows of `k` lines after a flattened table's header, in groups that each
+    open with one title line ("Innsatsområde 2 – Boligutvikling"), the groups
+    apart by blank lines: (rows, the line numbers they take) when there are
+    two rows or more and every group divides into whole rows."""
+    rows: list[list[str]] = []
+    taken: set[int] = set()
+    j = start
+    while j < len(lines):
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        seg_start = j
+        while j < len(lines) and lines[j].strip():
+            j += 1
+        seg = [ln.strip() for ln in lines[seg_start:j]]
+        if not seg:
+            break
+        title = 1 if len(seg) % k == 1 and len(seg[0].split()) <= 12 and not _COLUMN_NAME.match(seg[0]) else 0
+        cells = seg[title:]
+        if len(cells) < k or len(cells) % k or any(_COLUMN_NAME.match(c) for c in cells):
+            break  # not rows: the table ended before this
+        group = [cells[r : r + k] for r in range(0, len(cells), k)]
+        if any(len(row[m].split()) < 2 for row in group):
+            break
+        rows += group
+        taken |= set(range(seg_start + title, j))
+    return (rows, taken) if len(rows) >= 2 else None
 
 
 def _delimited_table(lines: list[str], i: int) -> tuple[list[str], list[list[str]], int] | None:
