@@ -323,8 +323,9 @@ def table_measures(ctx: Context) -> list[Measure]:
             # its status or cost ("Ansvar: Boligkontoret" is no topic of it)
             admin = {cols[k] for k in ("responsible", "time", "status", "cost") if k in cols}
             row_text = " ".join(c for i, c in enumerate(cells) if i not in admin)
-            amount = parse_nok(cell(cells, "cost")) if cell(cells, "cost") else None
-            cost = Cost(amount, cell(cells, "cost")) if amount is not None else None
+            cost_text = cell(cells, "cost")
+            amount = parse_nok(cost_text) if cost_text else None
+            cost = Cost(amount, cost_text) if amount is not None else None
             period = period_of(cell(cells, "time")) if cell(cells, "time") else None
             status = _status_cell(cell(cells, "status")) if cell(cells, "status") else None
             pg = table.row_pages[r] if r < len(table.row_pages) else table.page
@@ -1343,7 +1344,8 @@ def _dedupe(measures: list[Measure]) -> list[Measure]:
     cut_off = [bool(re.search(r"[;:,]\W*$", m.text)) for m in out]  # "… omsorgsboliger til;": the list went on
     repeated: set[int] = set()
     for i, m in enumerate(out):
-        for j, n in enumerate(out):
+        for j in range(i + 1, len(out)):
+            n = out[j]
             if n.citation.page == m.citation.page or i in repeated or j in repeated:
                 continue
             short, long_ = sorted((words[i], words[j]), key=len)

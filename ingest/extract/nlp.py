@@ -93,8 +93,10 @@ _INSTRUMENT = {"LOWER": {"REGEX": r"^(?:startlån\w*|startlåne\w*|\w*tilskudd\w
 """An instrument of housing policy, whose active use is a measure ("aktiv bruk av startlån")."""
 # An adverb between a particle verb and its particle, as a main clause puts
 # it: "Vi leier også inn …", "Kommunen satte derfor i gang …"
-_ADV = {"LOWER": {"IN": ["også", "òg", "nå", "no", "derfor", "difor", "allerede", "alt", "nylig", "dessuten",
-                         "samtidig", "fortsatt"]}, "OP": "?"}
+ADVERBS = frozenset(["også", "òg", "nå", "no", "derfor", "difor", "allerede", "alt", "nylig", "dessuten",
+                     "samtidig", "fortsatt", "framleis", "snart"])
+"""Adverbs a main clause puts between a verb and what goes with it."""
+_ADV = {"LOWER": {"IN": sorted(ADVERBS)}, "OP": "?"}
 SETTLE_VERB = re.compile(r"(?:bosett|busett|busetj|bosatt)")
 """Any form of settling people (bosette, busetje): an action that needs no other object."""
 SETTLED_PASSIVE = re.compile(r"(?:bosettes|busettast|busetjast|bosatt|busett)")
@@ -473,7 +475,6 @@ _MEANS_BEFORE_AA = {
     "begynt", "startet", "mulighet", "prioritert", "prioriterer", "prioriterte", "prioritere", "satset", "bestemte",
     "vedteke", "valt", "byrja", "starta",
 }
-_ADVERBS_BEFORE_AA = {"derfor", "difor", "også", "òg", "nå", "no", "dessuten", "allerede", "snart", "fortsatt", "framleis"}
 # "arbeider med å etablere": work under way
 _WORKING_ON = {"arbeider", "arbeidet", "jobber", "jobbet", "held", "holder", "arbeidar", "jobbar"}
 _NEGATION = {"ikke", "aldri", "ingen", "verken"}
@@ -649,7 +650,7 @@ def action_cues(doc: Doc) -> list[Span]:
         if aa is not None:
             # (over an adverb: "planlegger derfor å bygge", "har også vedtatt å kjøpe")
             b = aa - 1
-            while b >= 1 and doc[b].lower_ in _ADVERBS_BEFORE_AA:
+            while b >= 1 and doc[b].lower_ in ADVERBS:
                 b -= 1
             before = doc[b].lower_ if b >= 0 else ""
             med_paa = aa >= 2 and before == "på" and doc[aa - 2].lower_ == "med"
