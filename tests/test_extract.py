@@ -435,6 +435,33 @@ def test_one_auxiliary_with_several_actions_is_one_measure_per_action():
     assert len(_measure_texts("Kommunen har kjøpt seks boliger, to hybler og en enebolig til flyktninger.")) == 1
 
 
+def test_past_tenses_and_coordinated_infinitives_are_one_measure_each():
+    """"etablerte X, innførte Y, kjøpte Z og startet W" lists four actions;
+    so do two infinitives under one verb ("prioritere å …, og å …",
+    "fullmakt til å … og til å …"); and a participle list stays split when
+    a clause about a count follows it."""
+    assert _measure_texts(
+        "Kommunen etablerte et felles boligkontor med 2 årsverk, innførte et tverrfaglig tildelingsutvalg, "
+        "kjøpte 12 boliger til utleie og startet opp et tilbud om bo-oppfølging."
+    ) == [
+        "Kommunen etablerte et felles boligkontor med 2 årsverk",
+        "innførte et tverrfaglig tildelingsutvalg",
+        "kjøpte 12 boliger til utleie",
+        "startet opp et tilbud om bo-oppfølging.",
+    ]
+    assert _measure_texts(
+        "Kommunedirektøren får fullmakt til å søkje Husbanken om tilskot og lån og til å lyse ut arbeidet som totalentreprise."
+    ) == ["Kommunedirektøren får fullmakt til å søkje Husbanken om tilskot og lån", "lyse ut arbeidet som totalentreprise."]
+    assert _measure_texts(
+        "Til neste år vil vi prioritere å få på plass et nytt fagsystem for tildeling, og å lage enklere informasjon om startlån."
+    ) == ["Til neste år vil vi prioritere å få på plass et nytt fagsystem for tildeling", "lage enklere informasjon om startlån."]
+    assert _measure_texts(
+        "Kommunen har i perioden kjøpt fem brukte boliger og bygd fire nye omsorgsboliger, "
+        "og antallet kommunale utleieboliger har økt fra 38 til 47."
+    )[:1] == ["Kommunen har i perioden kjøpt fem brukte boliger"]
+    assert _measure_texts("Målet er å bygge flere boliger og å redusere ventetiden.") == []
+
+
 def test_a_clause_join_with_a_time_before_its_verb_splits_nynorsk_too():
     texts = _measure_texts(
         "Det vart innført fast rettleiing for alle som fekk avslag på startlån, "

@@ -1153,7 +1153,11 @@ def _clauses(unit: Unit, text: str) -> list[str]:
     good = [p for p in parts if len(p.split()) >= 4 and _is_action_sentence(unit, p, min_words=4)]
     if _RESIDENTS_COUNT.match(text):
         return good  # "Mange familier har kjøpt bolig, og kommunen har skaffet …": only the municipality's part
-    return good if len(good) >= 2 else [text]
+    if len(good) >= 2:
+        return good
+    # one action clause, which may list actions itself: "Kommunen har kjøpt fem boliger og bygd
+    # fire nye, og antallet utleieboliger har økt fra 38 til 47."
+    return _participle_list(text)
 
 
 # "Tiltak i perioden er kjøp av 15 boliger, ombygging av … og ansettelse av …",
@@ -1185,17 +1189,22 @@ def _participle_list(text: str) -> list[str]:
     if len(cues) < 2:
         return [text]
     aux = any(_AUX.match(t.lower_) for t in doc[max(0, cues[0].start - 4) : cues[0].end])
-    # or two past tenses: "Kommunen kjøpte 14 boliger og solgte samtidig 9"
-    past = cues[0].start <= 4 and all(re.search(r"(?:te|de)$", c[0].lower_) for c in cues)
-    if not (aux or past):
-        return [text]
+    # or past tenses: "Kommunen kjøpte 14 boliger og solgte samtidig 9", "… etablerte …, innførte …"
+    past = cues[0].start <= 4 and all(re.search(r"(?:te|de|et)$", c[0].lower_) for c in cues)
     cut_at = []
     for c in cues[1:]:
         i = c.start
-        if i >= 2 and (doc[i - 1].text == "," or doc[i - 1].lower_ == "og"):
+        if (aux or past) and i >= 2 and (doc[i - 1].text == "," or doc[i - 1].lower_ == "og"):
             # (", og startet …": the cut goes before the comma)
             j = i - 2 if doc[i - 1].lower_ == "og" and doc[i - 2].text == "," else i - 1
             cut_at.append(doc[j].idx)
+        elif i >= 3 and doc[i - 1].lower_ == "å" and any(doc[b.start - 1].lower_ == "å" for b in cues if 0 < b.start < i) and (
+            doc[i - 2].lower_ == "og" or (doc[i - 2].lower_ == "til" and doc[i - 3].lower_ == "og")
+        ):
+            # two infinitives under one verb: "… vil prioritere å få på plass …, og å lage …",
+            # "får fullmakt til å søkje Husbanken om tilskot og til å lyse ut arbeidet …"
+            j = next(k for k in range(i - 1, -1, -1) if doc[k].lower_ == "og")
+            cut_at.append(doc[j - 1].idx if doc[j - 1].text == "," else doc[j].idx)
     if not cut_at:
         return [text]
     parts, pos = [], 0
@@ -1203,7 +1212,7 @@ def _participle_list(text: str) -> list[str]:
         parts.append(text[pos:at].strip(" ,"))
         pos = at
     parts.append(text[pos:].strip(" ,"))
-    parts = [re.sub(r"^,?\s*og\s+", "", p) for p in parts]
+    parts = [re.sub(r"^,?\s*og\s+(?:til\s+)?(?:å\s+)?", "", p) for p in parts]
     if any(re.match(r"(?:mottatt|motteke|fått|fenge)\b", p, re.IGNORECASE) for p in parts[1:]):
         return [text]  # "søkt kompetansetilskudd, og mottatt tilsagn": what it received is no second action
     if any(len(p.split()) < 3 or not action_cues(tokens(p)) for p in parts):

@@ -126,6 +126,8 @@ ACTION_PHRASES: list[list[dict]] = [
     # dwellings put up for sale: "Dei to bustadene vert lagde ut for sal", "Følgende boliger legges ut for salg"
     [{"LOWER": {"IN": ["lagt", "lagd", "lagde", "legges", "leggast", "lagt", "legge"]}}, {"LOWER": "ut"}, {"LOWER": "for"},
      {"LOWER": {"IN": ["salg", "sal"]}}],
+    # put out to tender or advertised: "lyse ut arbeidet som totalentreprise", "stillinga er lyst ut"
+    [{"LOWER": {"IN": ["lyse", "lyser", "lyses", "lyste", "lyst", "lysast"]}}, _ADV, {"LOWER": "ut"}],
     # evaluated, in the passive (an evaluation the municipality has made; not "NIBR har evaluert …")
     [{"LOWER": {"IN": ["ble", "blei", "blir", "vert", "vart", "skal", "vil"]}}, _ADV, {"LOWER": "bli", "OP": "?"},
      {"LOWER": "evaluert"}],
@@ -515,6 +517,8 @@ def _in_subclause(doc: Doc, i: int) -> bool:
             return False
         if t.lower_ in ("og", "men") and j + 1 < i and doc[j + 1].lower_ in _CLAUSE_START:
             return False
+        if t.lower_ == "og" and [x.lower_ for x in doc[j + 1 : min(i, j + 3)]] in (["å"], ["til", "å"]):
+            return False  # a second infinitive: "søkje Husbanken om tilskot og til å lyse ut …"
         if t.lower_ in FINITE:
             finite_after += 1
         if t.lower_ in _SUBCLAUSE:
@@ -617,6 +621,7 @@ def action_cues(doc: Doc) -> list[Span]:
     ("opprettelse av nytt botiltak")."""
     action, _ = _matchers()
     out: list[Span] = []
+    infinitive = False  # an infinitive cue was taken
     for _, s, e in action(doc):
         span = doc[s:e]
         first = span[0].lower_
@@ -659,7 +664,13 @@ def action_cues(doc: Doc) -> list[Span]:
                 # "har arbeidet med å …" is the verb; "i arbeidet med å …" the noun
                 and (not doc[aa - 2].lower_.endswith(("et", "ed")) or (aa >= 3 and doc[aa - 3].lower_ in ("har", "hadde")))
             )
-            if before not in _MEANS_BEFORE_AA and not med_paa and not working:
+            # a second infinitive under the same verb: "prioritere å få på plass …, og å lage …",
+            # "fullmakt til å søkje Husbanken om tilskot og til å lyse ut arbeidet"
+            coordinated = infinitive and (
+                before in ("og", ",") or (before == "til" and b >= 1 and doc[b - 1].lower_ == "og")
+            )
+            authorised = before == "til" and b >= 1 and doc[b - 1].lower_ in ("fullmakt", "fullmakta", "fullmakten")
+            if before not in _MEANS_BEFORE_AA and not (med_paa or working or coordinated or authorised):
                 continue
         if _NOMINAL.match(first):
             has_object = (len(span) > 1 and span[1].lower_ == "av") or (e < len(doc) and doc[e].lower_ in ("av", "og"))
@@ -701,6 +712,7 @@ def action_cues(doc: Doc) -> list[Span]:
         ):
             continue  # "(har) 20-30 husstander (har) kjøpt sin egen bolig": what the households did
         out.append(span)
+        infinitive = infinitive or aa is not None
     return out
 
 
