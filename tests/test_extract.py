@@ -1548,6 +1548,21 @@ def test_asker_63_dwellings_breakdown_and_money(shared_corpus):
     assert any("etablert 63 boliger" in m.text for m in measures)
 
 
+def test_asker_repeated_measures_stand_where_they_are_whole_and_first(shared_corpus):
+    """Asker's plan says twice that omsorgsboliger come first in purchases: p6
+    breaks off at "til;" (the page ends), p9 goes on with the groups after the
+    semicolon. And p6 restates p4's agreement with Husbanken after a heading,
+    in other word order: one measure, on p4."""
+    doc = _read(shared_corpus, "pdf/asker__programplan-boso-2012-2015.pdf", "Asker")
+    measures, _, _ = extract_items(doc, learned=False)
+    (first,) = [m for m in measures if "boliganskaffelser prioriteres" in m.text]
+    assert first.citation.page == 9
+    assert first.text.endswith("til; personer med utviklingshemming, personer med samtidig rus- og psykisk lidelse "
+                               "(dobbeltdiagnose), personer med psykiske lidelser (innkludert forsterkede enheter) "
+                               "og unge fysisk funksjonshemmede.")
+    assert [m.citation.page for m in measures if "inngått avtale med Husbanken" in m.text] == [4]
+
+
 def test_asker_nova_recommendations(shared_corpus):
     doc = _read(shared_corpus, "pdf/asker__programplan-boso-2012-2015.pdf", "Asker")
     _, recs, _ = extract_items(doc)

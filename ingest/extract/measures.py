@@ -1338,9 +1338,10 @@ def extract_measures(ctx: Context, skip_units: set[int]) -> tuple[list[Measure],
 
 
 def _dedupe(measures: list[Measure]) -> list[Measure]:
-    """One measure per text and page; and a measure a later page repeats
-    (a plan quoting its own goals in the chapter on organisation) is kept
-    where it first appears, unless it was cut off there ("… til;")."""
+    """One measure per text and page; and a measure a later page repeats,
+    in the same words (a plan quoting its own goals in the chapter on
+    organisation), is kept where it first appears, unless it was cut off
+    there ("… til;")."""
     out: list[Measure] = []
     seen: set[tuple[int, str]] = set()
     for m in measures:
@@ -1358,7 +1359,8 @@ def _dedupe(measures: list[Measure]) -> list[Measure]:
             if n.citation.page == m.citation.page or i in repeated or j in repeated:
                 continue
             short, long_ = sorted((words[i], words[j]), key=len)
-            if len(short.split()) < 8 or short not in long_:
+            # (in other words' order too: "… har Asker kommune inngått avtale med Husbanken om …")
+            if len(short.split()) < 8 or not set(short.split()) <= set(long_.split()):
                 continue
             first, later = (i, j) if m.citation.page < n.citation.page else (j, i)
             repeated.add(first if cut_off[first] and not cut_off[later] else later)

@@ -395,6 +395,7 @@ def sentences(text: str) -> list[Sentence]:
             spans.append((s, base + m.start() + 1))
             s = base + m.end()
         spans.append((s, e))
+    spans = _join_list_semicolons(text, spans)
     # a numbered point after a full stop: "… fra 1.1.2020. 2. Kostnadene …"
     cut_spans0: list[tuple[int, int]] = []
     for s, e in spans:
@@ -441,6 +442,21 @@ def sentences(text: str) -> list[Sentence]:
         if piece:
             lead = len(text[pos:e]) - len(text[pos:e].lstrip())
             out.append(Sentence(pos + lead, pos + lead + len(piece), piece))
+    return out
+
+
+# A semicolon after a preposition opens a list, as a colon would: "… prioriteres
+# innkjøp og bygging av omsorgsboliger til; personer med utviklingshemming, …"
+_LIST_SEMICOLON = re.compile(r"\b(?:til|for|av|med|om|mot|som|er|blant\s+annet|følgende|følgjande)\s*;\s*$", re.IGNORECASE)
+
+
+def _join_list_semicolons(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and _LIST_SEMICOLON.search(text[out[-1][0] : out[-1][1]]) and text[s:e].lstrip()[:1].islower():
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
     return out
 
 
