@@ -1709,6 +1709,8 @@ def test_a_second_action_in_the_same_sentence_is_split_off(text, parts):
          ["Vedtatt av Skaun kommunestyre , sak 28/14"]),
         ("Her finner du forskrift om tildeling av kommunal bolig, fastsatt av kommunestyret 12.12.13",
          ["Her finner du forskrift om tildeling av kommunal bolig, fastsatt av kommunestyret 12.12.13"]),
+        # Nesseby's title page lost the date: nothing is said
+        ("Boligsosial handlingsplan for Unjárgga gielda/nesseby kommune Vedtatt av kommunestyret den. Forord", []),
     ],
 )
 def test_a_plans_note_of_its_adoption_is_a_measure(text, expected):

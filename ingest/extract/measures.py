@@ -884,10 +884,11 @@ def passes_guards(ctx: Context, u: Unit, budget: set[int] | None = None) -> bool
 _ADOPTED_NOTE = re.compile(
     r"(?:^|[?.]\s+|,\s+)(?P<note>(?:vedtatt|vedteke|fastsatt|fastsett)\s+(?:i|av)\s+(?:[A-ZÆØÅ][\w-]+\s+)?"
     r"(?:kommunestyret?|bystyret?|formannskapet|heradsstyret?|bydelsutvalget)\b(?:\s*,?\s*(?:den\s+)?"
-    r"(?:\d{1,2}\.\s*(?:\d{1,2}\.\s*\d{2,4}|[a-zæøå]+\s+\d{4})|sak\s+[\d/]+))*\W*)",
+    r"(?:\d{1,2}\.\s*(?:\d{1,2}\.\s*\d{2,4}|[a-zæøå]+\s+\d{4})|sak\s+[\d/]+))+\W*)",
     re.IGNORECASE,
 )
-"""A plan's line on its adoption, with its date or case number and nothing more."""
+"""A plan's line on its adoption, with its date or case number and nothing more
+(a title page's "Vedtatt av kommunestyret den." whose date was lost says nothing)."""
 
 
 def _opens_with_action(text: str) -> bool:
