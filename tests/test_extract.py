@@ -435,6 +435,23 @@ def test_one_auxiliary_with_several_actions_is_one_measure_per_action():
     assert len(_measure_texts("Kommunen har kjøpt seks boliger, to hybler og en enebolig til flyktninger.")) == 1
 
 
+def test_documents_to_be_made_each_for_its_own_purpose_are_one_measure_each(shared_corpus):
+    """Nesseby: "skal det utarbeides rutiner for …, oppfølgingsrutiner for …,
+    retningslinjer for … og retningslinjer for …" names four documents; two
+    ("rutiner for … og retningslinjer for …") stay one measure."""
+    doc = _read(shared_corpus, "pages/nesseby__forvaltningsplan-kommunale-boliger-boligsosial-handlingsplan.txt")
+    measures, _, _ = extract_items(doc, learned=False)
+    assert [m.text for m in measures if m.citation.page == 2] == [
+        "I tilknytning til planen skal det utarbeides rutiner for kommunens låneopptak i husbanken",
+        "oppfølgingsrutiner for brukergrupper som har behov for oppfølging",
+        "retningslinjer for husutvalgets arbeid, inklusiv mandat og rammebetingelser",
+        "retningslinjer for lån- og tilskudds utvalgets arbeid.",
+    ]
+    assert len(_measure_texts(
+        "Kommunen skal utarbeide rutiner for tildeling av kommunale boliger og retningslinjer for startlån."
+    )) == 1
+
+
 def test_past_tenses_and_coordinated_infinitives_are_one_measure_each():
     """"etablerte X, innførte Y, kjøpte Z og startet W" lists four actions;
     so do two infinitives under one verb ("prioritere å …, og å …",

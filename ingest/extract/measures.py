@@ -1143,6 +1143,8 @@ def _clauses(unit: Unit, text: str) -> list[str]:
     measures; otherwise the sentence is one."""
     if (lead := _NOMINAL_LIST_LEAD.match(text)) and len(items := _nominal_items(text[lead.end():])) >= 2:
         return items
+    if len(docs := _deliverables(text)) >= 3:
+        return docs
     cuts = [m for m in _CLAUSE_JOIN.finditer(text)]
     if not cuts:
         return _participle_list(text)
@@ -1159,6 +1161,35 @@ def _clauses(unit: Unit, text: str) -> list[str]:
     # one action clause, which may list actions itself: "Kommunen har kjøpt fem boliger og bygd
     # fire nye, og antallet utleieboliger har økt fra 38 til 47."
     return _participle_list(text)
+
+
+# Documents a municipality makes, each with its own purpose: "… skal det utarbeides
+# rutiner for kommunens låneopptak, oppfølgingsrutiner for brukergrupper …, retningslinjer
+# for husutvalgets arbeid … og retningslinjer for …" is one measure per document.
+_DELIVERABLE = (
+    r"(?:\w*rutine(?:r|ne)?|retningslinje(?:r|ne)?|\w*plan(?:er|en|ene)?|maler|mal|\w*avtale(?:r|ne)?|skjema(?:er|ene)?"
+    r"|prosedyre(?:r|ne)?|veileder(?:e|en)?|brosjyre(?:r|ne)?|kriterie(?:r|ne)?|\w*system(?:er|et)?)"
+)
+_MAKE = re.compile(
+    r"\b(?:utarbeid\w*|lage[ns]?|laget|utvikle[ts]?|utviklet|revider\w*|etabler\w*|innfør\w*)\s+(?=" + _DELIVERABLE + r"\s+(?:for|om|ved)\b)",
+    re.IGNORECASE,
+)
+_NEXT_DELIVERABLE = re.compile(r"(?:,\s+|\s+og\s+)(?=" + _DELIVERABLE + r"\s+(?:for|om|ved)\b)", re.IGNORECASE)
+
+
+def _deliverables(text: str) -> list[str]:
+    make = _MAKE.search(text)
+    if make is None:
+        return []
+    cuts = list(_NEXT_DELIVERABLE.finditer(text, make.end()))
+    if len(cuts) < 2:
+        return []
+    parts, pos = [], 0
+    for c in cuts:
+        parts.append(text[pos : c.start()].strip())
+        pos = c.end()
+    parts.append(text[pos:].strip())
+    return parts
 
 
 # "Tiltak i perioden er kjøp av 15 boliger, ombygging av … og ansettelse av …",
