@@ -1680,6 +1680,8 @@ def test_taking_part_in_a_programme_is_a_measure(sentence):
         "Fredrikstad kommune – deltakelse i Husbankens kommuneprogram",  # a title
         "Agderforskning har evaluert kommunens deltakelse i Husbankens boligsosiale utviklingsprogram.",  # its evaluation
         "Husbanken deltok i prosjektet fra 2016 til 2021.",  # the state's bank
+        # people's part in it (Asker's roster of the programme group, p15)
+        "Rådmannens stab er med, og programgruppens medlemmer deltar i detaljplanlegging av programmet.",
     ],
 )
 def test_what_only_mentions_taking_part_is_not_a_measure(sentence):

@@ -142,6 +142,8 @@ def _joins_programme(text: str) -> bool:
         return False
     if re.search(r"\b(?:ikke|ikkje)\b", m.group(0), re.IGNORECASE):
         return False
+    if re.search(r"\b(?:medlem\w*|representant\w*|ansatte|tilsette)\s+(?:\S+\s+)?$", before):
+        return False  # "Programgruppens medlemmer deltar i detaljplanlegging av programmet": people's part in it
     if re.match(r"deltak(?:else|ing)", m.group(0), re.IGNORECASE) and (
         re.search(r"\b(?:evaluert|evaluerte|evaluerer|evalueres|(?:evaluering|analyse|vurdering)\s+av)\s+(?:\S+\s+){0,3}$", before)
         or not any(t.lower_ in FINITE or re.fullmatch(r"\w+(?:er|te|de|es|et|ast)", t.lower_) for t in tokens(text))
