@@ -1566,7 +1566,7 @@ def test_asker_63_dwellings_breakdown_and_money(shared_corpus):
 
 
 def test_asker_repeated_measures_stand_where_they_are_whole_and_first(shared_corpus):
-    """Asker's plan says twice that omsorgsboliger come first in purchases: p6
+    """Asker's plan says three things twice that omsorgsboliger come first in purchases: p6
     breaks off at "til;" (the page ends), p9 goes on with the groups after the
     semicolon. And p6 restates p4's agreement with Husbanken after a heading,
     in other word order: one measure, on p4."""
@@ -1578,6 +1578,10 @@ def test_asker_repeated_measures_stand_where_they_are_whole_and_first(shared_cor
                                "(dobbeltdiagnose), personer med psykiske lidelser (innkludert forsterkede enheter) "
                                "og unge fysisk funksjonshemmede.")
     assert [m.citation.page for m in measures if "inngått avtale med Husbanken" in m.text] == [4]
+    # p4's summary ran its list of focus areas into the next sentence ("… Fagutvikling og nettverk
+    # Boligsosialt utviklingsprogram i Asker vil ta i bruk BMS …"); p14 says it again
+    (bms,) = [m for m in measures if "ta i bruk BMS" in m.text]
+    assert bms.citation.page == 4 and bms.text.startswith("Boligsosialt utviklingsprogram i Asker vil ta i bruk BMS")
 
 
 def test_asker_nova_recommendations(shared_corpus):
