@@ -1566,10 +1566,11 @@ def test_asker_63_dwellings_breakdown_and_money(shared_corpus):
 
 
 def test_asker_repeated_measures_stand_where_they_are_whole_and_first(shared_corpus):
-    """Asker's plan says three things twice that omsorgsboliger come first in purchases: p6
-    breaks off at "til;" (the page ends), p9 goes on with the groups after the
-    semicolon. And p6 restates p4's agreement with Husbanken after a heading,
-    in other word order: one measure, on p4."""
+    """Asker's plan says three things twice. That omsorgsboliger come first in
+    purchases: p6 breaks off at "til;" (the page ends), p9 goes on with the
+    groups after the semicolon. Its agreement with Husbanken: p6 restates p4's
+    after a heading, in other word order; one measure, on p4. And BMS: p4's
+    summary and p14."""
     doc = _read(shared_corpus, "pdf/asker__programplan-boso-2012-2015.pdf", "Asker")
     measures, _, _ = extract_items(doc, learned=False)
     (first,) = [m for m in measures if "boliganskaffelser prioriteres" in m.text]
