@@ -477,6 +477,15 @@ def test_past_tenses_and_coordinated_infinitives_are_one_measure_each():
         "og antallet kommunale utleieboliger har økt fra 38 til 47."
     )[:1] == ["Kommunen har i perioden kjøpt fem brukte boliger"]
     assert _measure_texts("Målet er å bygge flere boliger og å redusere ventetiden.") == []
+    # a clause of a sentence of clauses lists two actions itself
+    assert _measure_texts(
+        "Kommunen har også kjøpt 6 mindre boliger i sentrum og solgt 4 eldre boliger i utkanten, "
+        "og det ble i 2021 vedtatt en boligsosial handlingsplan."
+    ) == [
+        "Kommunen har også kjøpt 6 mindre boliger i sentrum",
+        "solgt 4 eldre boliger i utkanten",
+        "det ble i 2021 vedtatt en boligsosial handlingsplan.",
+    ]
 
 
 def test_a_clause_join_with_a_time_before_its_verb_splits_nynorsk_too():

@@ -1159,7 +1159,8 @@ def _clauses(unit: Unit, text: str) -> list[str]:
     if _RESIDENTS_COUNT.match(text):
         return good  # "Mange familier har kjøpt bolig, og kommunen har skaffet …": only the municipality's part
     if len(good) >= 2:
-        return good
+        # each clause may list actions itself: "Kommunen har kjøpt 6 boliger og solgt 4, og det ble vedtatt …"
+        return [q for p in good for q in _participle_list(p)]
     # one action clause, which may list actions itself: "Kommunen har kjøpt fem boliger og bygd
     # fire nye, og antallet utleieboliger har økt fra 38 til 47."
     return _participle_list(text)
