@@ -1150,11 +1150,7 @@ def _clauses(unit: Unit, text: str) -> list[str]:
     cuts = [m for m in _CLAUSE_JOIN.finditer(text)]
     if not cuts:
         return _participle_list(text)
-    parts, pos = [], 0
-    for m in cuts:
-        parts.append(text[pos : m.start()].strip())
-        pos = m.end()
-    parts.append(text[pos:].strip())
+    parts = _pieces(text, cuts)
     good = [p for p in parts if len(p.split()) >= 4 and _is_action_sentence(unit, p, min_words=4)]
     if _RESIDENTS_COUNT.match(text):
         return good  # "Mange familier har kjøpt bolig, og kommunen har skaffet …": only the municipality's part
@@ -1187,6 +1183,11 @@ def _deliverables(text: str) -> list[str]:
     cuts = list(_NEXT_DELIVERABLE.finditer(text, make.end()))
     if len(cuts) < 2:
         return []
+    return _pieces(text, cuts)
+
+
+def _pieces(text: str, cuts: list[re.Match[str]]) -> list[str]:
+    """The text between the cuts (each cut's own text dropped)."""
     parts, pos = [], 0
     for c in cuts:
         parts.append(text[pos : c.start()].strip())
