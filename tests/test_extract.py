@@ -574,6 +574,33 @@ def test_a_flattened_plan_table_in_groups_under_titles_gives_one_measure_per_row
     ]
 
 
+def test_a_wrapped_paragraph_after_a_grouped_plan_table_stays_text(tmp_path):
+    """Ten hard-wrapped lines after the groups divide into two rows of five
+    cells; their lines go on in lower case, so they are prose, not rows."""
+    from ingest.readers.text import read_text
+
+    paragraph = (
+        "Kommunen har de siste årene arbeidet med å skaffe flere\nboliger til vanskeligstilte, og ventelisten har gått ned\n"
+        "fra 30 til 12 husstander. Arbeidet fortsetter i hele\nplanperioden, og status rapporteres til kommunestyret\n"
+        "hvert år sammen med årsmeldingen og budsjettet.\nNAV og eiendomsavdelingen møtes jevnlig for å\n"
+        "vurdere hvem som trenger bolig, og hvilke boliger\nsom bør selges eller kjøpes. Erfaringene fra\n"
+        "prosjektet viser at tett samarbeid gir resultater\nog at leietakerne blir boende lenger enn før.\n"
+    )
+    f = tmp_path / "boligplan.txt"
+    f.write_text(
+        "Boligplan 2024–2030\n\nTabell 5 Tiltak, ansvar, frist og status\nNr.\nTiltak\nAnsvar\nFrist\nStatus\n\n"
+        "Innsatsområde 1 – Flere egnede boliger\n1.1\nKjøp av 2 mindre leiligheter i sentrum\nEiendom\n2025\nIgangsatt\n"
+        "1.2\nTilstandsvurdering av hele boligmassen\nEiendom\n2024\nGjennomført\n\n"
+        "Innsatsområde 2 – Oppfølging i bolig\n2.1\nMiljøarbeider i 50 % stilling med bo-oppfølging\nNAV\n2025\nPlanlagt\n\n"
+        + paragraph,
+        encoding="utf-8",
+    )
+    (page,) = read_text(f).pages
+    (table,) = page.tables
+    assert len(table.rows) == 3
+    assert "og at leietakerne blir boende lenger enn før." in page.text
+
+
 def test_items_under_the_means_to_a_goal_are_measures():
     text = (
         "Tiltak i planperioden\n\nFor å nå målene vil kommunen prioritere:\n"

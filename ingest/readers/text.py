@@ -292,6 +292,8 @@ def _grouped_rows(lines: list[str], start: int, k: int, m: int) -> tuple[list[li
         cells = seg[title:]
         if len(cells) < k or len(cells) % k or any(_COLUMN_NAME.match(c) for c in cells):
             break  # not rows: the table ended before this
+        if sum(c[:1].islower() for c in cells) * 2 > len(cells):
+            break  # a paragraph wrapped into lines, its lines going on in lower case
         group = [cells[r : r + k] for r in range(0, len(cells), k)]
         if any(len(row[m].split()) < 2 for row in group):
             break
