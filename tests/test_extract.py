@@ -545,18 +545,20 @@ def test_a_flattened_plan_table_gives_one_measure_per_row_with_its_cost(tmp_path
     assert [(x.value, x.unit) for x in extract_items(doc, learned=False)[2]] == [(8, "boliger")]
 
 
+# a plan table flattened one cell per line, its rows in groups under titles
+_GROUPED_PLAN = (
+    "Boligplan 2024–2030\n\nTabell 5 Tiltak, ansvar, frist og status\nNr.\nTiltak\nAnsvar\nFrist\nStatus\n\n"
+    "Innsatsområde 1 – Flere egnede boliger\n1.1\nKjøp av 2 mindre leiligheter i sentrum\nEiendom\n2025\nIgangsatt\n"
+    "1.2\nTilstandsvurdering av hele boligmassen\nEiendom\n2024\nGjennomført\n\n"
+    "Innsatsområde 2 – Oppfølging i bolig\n2.1\nMiljøarbeider i 50 % stilling med bo-oppfølging\nNAV\n2025\nPlanlagt\n\n"
+)
+
+
 def test_a_flattened_plan_table_in_groups_under_titles_gives_one_measure_per_row(tmp_path):
     from ingest.readers.text import read_text
 
     f = tmp_path / "boligplan.txt"
-    f.write_text(
-        "Boligplan 2024–2030\n\nTabell 5 Tiltak, ansvar, frist og status\nNr.\nTiltak\nAnsvar\nFrist\nStatus\n\n"
-        "Innsatsområde 1 – Flere egnede boliger\n1.1\nKjøp av 2 mindre leiligheter i sentrum\nEiendom\n2025\nIgangsatt\n"
-        "1.2\nTilstandsvurdering av hele boligmassen\nEiendom\n2024\nGjennomført\n\n"
-        "Innsatsområde 2 – Oppfølging i bolig\n2.1\nMiljøarbeider i 50 % stilling med bo-oppfølging\nNAV\n2025\nPlanlagt\n\n"
-        "Tiltakene følges opp i årsmeldingen.\n",
-        encoding="utf-8",
-    )
+    f.write_text(_GROUPED_PLAN + "Tiltakene følges opp i årsmeldingen.\n", encoding="utf-8")
     pages = read_text(f).pages
     (table,) = pages[0].tables
     assert [row[1] for row in table.rows] == [
@@ -587,14 +589,7 @@ def test_a_wrapped_paragraph_after_a_grouped_plan_table_stays_text(tmp_path):
         "prosjektet viser at tett samarbeid gir resultater\nog at leietakerne blir boende lenger enn før.\n"
     )
     f = tmp_path / "boligplan.txt"
-    f.write_text(
-        "Boligplan 2024–2030\n\nTabell 5 Tiltak, ansvar, frist og status\nNr.\nTiltak\nAnsvar\nFrist\nStatus\n\n"
-        "Innsatsområde 1 – Flere egnede boliger\n1.1\nKjøp av 2 mindre leiligheter i sentrum\nEiendom\n2025\nIgangsatt\n"
-        "1.2\nTilstandsvurdering av hele boligmassen\nEiendom\n2024\nGjennomført\n\n"
-        "Innsatsområde 2 – Oppfølging i bolig\n2.1\nMiljøarbeider i 50 % stilling med bo-oppfølging\nNAV\n2025\nPlanlagt\n\n"
-        + paragraph,
-        encoding="utf-8",
-    )
+    f.write_text(_GROUPED_PLAN + paragraph, encoding="utf-8")
     (page,) = read_text(f).pages
     (table,) = page.tables
     assert len(table.rows) == 3
