@@ -1061,7 +1061,7 @@ def prose_measures(ctx: Context, skip_units: set[int], skip_blocks: set[int]) ->
             ctx.goal_units.add(u.index)
             if first_after_lead and not label_lead:
                 measure = False
-            elif is_narrative(doc, window=5) and not has_goal_start(doc):
+            elif is_narrative(doc) and not has_goal_start(doc):
                 mode = None
                 measure = _is_action_sentence(u)
         else:
